@@ -1,0 +1,181 @@
+"""Compile Solidity through solc's standard JSON interface with an explicit source list.
+
+Sources are passed with their content (see ``sources.load_closure``), so the compiler never
+reads the file system itself: root confinement holds for native solc and solcjs alike.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chainllm.audit.sources import Closure, Project, load_closure, make_project
+from chainllm.errors import BadInputError, CompilationError, ToolchainError
+from chainllm.toolchain.compilers import Compiler, select
+from chainllm.types import CompileResult, Diagnostic
+
+# What Slither (through crytic-compile) needs from the output, plus the AST.
+OUTPUT_SELECTION = {
+    "*": {
+        "*": ["abi", "metadata", "devdoc", "userdoc", "evm.bytecode", "evm.deployedBytecode", "evm.methodIdentifiers"],
+        "": ["ast"],
+    }
+}
+DEFAULT_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class CompileSettings:
+    optimize: bool = False
+    optimize_runs: int = 200
+    evm_version: str | None = None
+    via_ir: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"optimizer": {"enabled": self.optimize, "runs": self.optimize_runs}}
+        if self.evm_version:
+            out["evmVersion"] = self.evm_version
+        if self.via_ir:
+            out["viaIR"] = True
+        return out
+
+
+@dataclass
+class Compilation:
+    """Everything a compile produced: the typed result plus raw input/output for tools."""
+
+    result: CompileResult
+    closure: Closure
+    project: Project
+    compiler: Compiler | None
+    standard_input: dict[str, Any] = field(default_factory=dict)
+    standard_output: dict[str, Any] = field(default_factory=dict)
+
+    def contract(self, name: str) -> dict[str, Any]:
+        """ABI and bytecode of one contract by name (searching every source unit)."""
+        for unit in self.standard_output.get("contracts", {}).values():
+            if name in unit:
+                c = unit[name]
+                return {
+                    "abi": c.get("abi", []),
+                    "bytecode": "0x" + c.get("evm", {}).get("bytecode", {}).get("object", ""),
+                    "deployed_bytecode": "0x" + c.get("evm", {}).get("deployedBytecode", {}).get("object", ""),
+                }
+        raise KeyError(f"contract {name} not in {self.result.path}")
+
+
+def standard_input(closure: Closure, project: Project, settings: CompileSettings) -> dict[str, Any]:
+    return {
+        "language": "Solidity",
+        "sources": {name: {"content": unit.content} for name, unit in sorted(closure.units.items())},
+        "settings": {
+            **settings.to_json(),
+            "remappings": [str(r) for r in project.remappings],
+            "outputSelection": OUTPUT_SELECTION,
+        },
+    }
+
+
+def _byte_offset_to_line(content: str, offset: int) -> tuple[int, int]:
+    data = content.encode("utf-8")[:offset]
+    line = data.count(b"\n") + 1
+    col = len(data) - (data.rfind(b"\n") + 1) + 1
+    return line, col
+
+
+def parse_diagnostics(output: dict[str, Any], closure: Closure) -> list[Diagnostic]:
+    out = []
+    for err in output.get("errors", []):
+        loc = err.get("sourceLocation") or {}
+        file = loc.get("file")
+        line = col = None
+        if file in closure.units and isinstance(loc.get("start"), int) and loc["start"] >= 0:
+            line, col = _byte_offset_to_line(closure.units[file].content, loc["start"])
+        message = err.get("message") or err.get("formattedMessage", "").strip()
+        out.append(Diagnostic(err.get("severity", "error"), message, file, line, col, err.get("type")))
+    return out
+
+
+def run_solc(compiler: Compiler, solc_input: dict[str, Any], *, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
+    try:
+        proc = subprocess.run(
+            [str(compiler.path), "--standard-json"],
+            input=json.dumps(solc_input),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise ToolchainError(f"{compiler.describe()} did not finish within {timeout:.0f} s") from None
+    except OSError as exc:
+        raise ToolchainError(f"cannot run {compiler.path}: {exc}") from None
+    try:
+        parsed: dict[str, Any] = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise ToolchainError(f"{compiler.describe()} returned no JSON (exit {proc.returncode}): {tail[0]}") from None
+    return parsed
+
+
+def compile_closure(
+    closure: Closure,
+    project: Project,
+    *,
+    display_path: str,
+    settings: CompileSettings | None = None,
+    compiler: Compiler | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Compilation:
+    settings = settings or CompileSettings()
+    started = time.perf_counter()
+    if closure.errors:
+        result = CompileResult(display_path, False, None, None, errors=tuple(closure.errors), sources=tuple(closure.units))
+        return Compilation(result, closure, project, None)
+    compiler = compiler or select(closure.pragmas, where=display_path)
+    solc_in = standard_input(closure, project, settings)
+    solc_out = run_solc(compiler, solc_in, timeout=timeout)
+    diags = parse_diagnostics(solc_out, closure)
+    errors = tuple(d for d in diags if d.severity == "error")
+    warnings = tuple(d for d in diags if d.severity != "error")
+    contracts = tuple(f"{u}:{c}" for u, cs in solc_out.get("contracts", {}).items() for c in cs)
+    result = CompileResult(
+        path=display_path,
+        compiled=not errors,
+        solc_version=compiler.version_str,
+        compiler_origin=compiler.origin,
+        errors=errors,
+        warnings=warnings,
+        sources=tuple(sorted(closure.units)),
+        contracts=contracts,
+        seconds=time.perf_counter() - started,
+    )
+    return Compilation(result, closure, project, compiler, solc_in, solc_out)
+
+
+def compile_file(
+    path: str | Path,
+    *,
+    settings: CompileSettings | None = None,
+    remaps: tuple[str, ...] = (),
+    root: Path | None = None,
+    check: bool = True,
+) -> Compilation:
+    """Compile one file with the newest compiler its pragmas allow.
+
+    With ``check`` (the default) a failed compile raises CompilationError whose message
+    carries solc's first error with file:line.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise BadInputError(f"{path}: no such file")
+    project = make_project(p, root=root, remaps=remaps)
+    closure = load_closure(p, project)
+    comp = compile_closure(closure, project, display_path=str(path), settings=settings)
+    if check and not comp.result.compiled:
+        first = comp.result.errors[0]
+        raise CompilationError(f"{first.location()}: {first.code or 'Error'}: {first.message}")
+    return comp

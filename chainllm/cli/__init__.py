@@ -1,0 +1,79 @@
+"""The ``chainllm`` command. Each command lives in its own module and is imported lazily,
+so ``chainllm --help`` stays fast and one broken optional dependency cannot break the rest.
+Library errors become exit codes here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from chainllm import __version__
+from chainllm.errors import ChainLLMError
+
+# command name -> "module:attribute". Order is the order of `chainllm --help`.
+COMMANDS: dict[str, str] = {
+    "audit": "chainllm.cli.audit:audit",
+    "generate": "chainllm.cli.generate:generate",
+    "score": "chainllm.cli.score:score",
+    "crawl": "chainllm.cli.crawl:crawl",
+    "corpus": "chainllm.cli.corpus:corpus",
+    "simulate": "chainllm.cli.simulate:simulate",
+    "labels": "chainllm.cli.labels:labels",
+    "train": "chainllm.cli.train:train",
+    "eval": "chainllm.cli.eval:eval_",
+    "publish": "chainllm.cli.provenance:publish",
+    "verify": "chainllm.cli.provenance:verify",
+    "pull": "chainllm.cli.provenance:pull",
+    "registry": "chainllm.cli.provenance:registry",
+    "services": "chainllm.cli.services:services",
+    "toolchain": "chainllm.cli.toolchain:toolchain",
+    "demo": "chainllm.cli.demo:demo",
+}
+
+
+def _load(name: str) -> click.Command | None:
+    module_name, attr = COMMANDS[name].split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:  # command not built yet: hide it, don't crash
+            return None
+        raise
+    cmd = getattr(module, attr)
+    assert isinstance(cmd, click.Command)
+    return cmd
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [n for n in COMMANDS if _load(n) is not None]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return _load(cmd_name) if cmd_name in COMMANDS else None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ChainLLMError as exc:
+            # One line, naming the input and the fix; the exit code comes from the error type.
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="chainllm")
+def cli() -> None:
+    """chainllm: audited Solidity generation, transaction risk scoring, LoRA training and
+    verifiable model provenance for Ethereum, offline by default."""
+
+
+def main() -> None:
+    try:
+        cli(prog_name="chainllm")
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
