@@ -14,7 +14,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # Fixture plugins of each area (services, ...); listed here so any test can use them.
-pytest_plugins = [m for m in ("tests.plugins.services",) if importlib.util.find_spec(m) is not None]
+pytest_plugins = [
+    m for m in ("tests.plugins.services", "tests.plugins.ipfs") if importlib.util.find_spec(m) is not None
+]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -21,7 +21,15 @@ from chainllm.types import CompileResult, Diagnostic
 # What Slither (through crytic-compile) needs from the output, plus the AST.
 OUTPUT_SELECTION = {
     "*": {
-        "*": ["abi", "metadata", "devdoc", "userdoc", "evm.bytecode", "evm.deployedBytecode", "evm.methodIdentifiers"],
+        "*": [
+            "abi",
+            "metadata",
+            "devdoc",
+            "userdoc",
+            "evm.bytecode",
+            "evm.deployedBytecode",
+            "evm.methodIdentifiers",
+        ],
         "": ["ast"],
     }
 }
@@ -63,7 +71,8 @@ class Compilation:
                 return {
                     "abi": c.get("abi", []),
                     "bytecode": "0x" + c.get("evm", {}).get("bytecode", {}).get("object", ""),
-                    "deployed_bytecode": "0x" + c.get("evm", {}).get("deployedBytecode", {}).get("object", ""),
+                    "deployed_bytecode": "0x"
+                    + c.get("evm", {}).get("deployedBytecode", {}).get("object", ""),
                 }
         raise KeyError(f"contract {name} not in {self.result.path}")
 
@@ -100,7 +109,9 @@ def parse_diagnostics(output: dict[str, Any], closure: Closure) -> list[Diagnost
     return out
 
 
-def run_solc(compiler: Compiler, solc_input: dict[str, Any], *, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
+def run_solc(
+    compiler: Compiler, solc_input: dict[str, Any], *, timeout: float = DEFAULT_TIMEOUT
+) -> dict[str, Any]:
     try:
         proc = subprocess.run(
             [str(compiler.path), "--standard-json"],
@@ -117,7 +128,9 @@ def run_solc(compiler: Compiler, solc_input: dict[str, Any], *, timeout: float =
         parsed: dict[str, Any] = json.loads(proc.stdout)
     except json.JSONDecodeError:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise ToolchainError(f"{compiler.describe()} returned no JSON (exit {proc.returncode}): {tail[0]}") from None
+        raise ToolchainError(
+            f"{compiler.describe()} returned no JSON (exit {proc.returncode}): {tail[0]}"
+        ) from None
     return parsed
 
 
@@ -133,7 +146,9 @@ def compile_closure(
     settings = settings or CompileSettings()
     started = time.perf_counter()
     if closure.errors:
-        result = CompileResult(display_path, False, None, None, errors=tuple(closure.errors), sources=tuple(closure.units))
+        result = CompileResult(
+            display_path, False, None, None, errors=tuple(closure.errors), sources=tuple(closure.units)
+        )
         return Compilation(result, closure, project, None)
     compiler = compiler or select(closure.pragmas, where=display_path)
     solc_in = standard_input(closure, project, settings)

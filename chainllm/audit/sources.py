@@ -24,7 +24,15 @@ from chainllm.toolchain.pragma import find_pragmas, strip_comments
 from chainllm.types import Diagnostic
 
 DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024
-_PROJECT_MARKERS = ("foundry.toml", "remappings.txt", "hardhat.config.js", "hardhat.config.ts", "truffle-config.js", "package.json", ".git")
+_PROJECT_MARKERS = (
+    "foundry.toml",
+    "remappings.txt",
+    "hardhat.config.js",
+    "hardhat.config.ts",
+    "truffle-config.js",
+    "package.json",
+    ".git",
+)
 _IMPORT_RE = re.compile(r"""\bimport\s+(?:[^;"']*?\bfrom\s+)?(["'])(?P<path>[^"']+)\1""")
 
 
@@ -38,7 +46,9 @@ class Remapping:
     def parse(cls, text: str) -> Remapping:
         text = text.strip()
         if "=" not in text:
-            raise BadInputError(f"remapping {text!r} has no '='", hint="write it as prefix=target, e.g. @oz/=lib/oz/")
+            raise BadInputError(
+                f"remapping {text!r} has no '='", hint="write it as prefix=target, e.g. @oz/=lib/oz/"
+            )
         left, target = text.split("=", 1)
         context, prefix = left.split(":", 1) if ":" in left else ("", left)
         if not prefix:
@@ -64,7 +74,10 @@ class Project:
         parts = unit_name.split("/")
         if "node_modules" in parts or parts[0] == "lib" or unit_name.startswith("@"):
             return True
-        return any(unit_name.startswith(r.target) and r.target.startswith(("lib/", "node_modules/")) for r in self.remappings)
+        return any(
+            unit_name.startswith(r.target) and r.target.startswith(("lib/", "node_modules/"))
+            for r in self.remappings
+        )
 
 
 def find_root(path: Path) -> Path:
@@ -80,7 +93,11 @@ def _read_remappings(root: Path) -> list[Remapping]:
     out: list[Remapping] = []
     txt = root / "remappings.txt"
     if txt.is_file():
-        out += [Remapping.parse(line) for line in txt.read_text().splitlines() if line.strip() and not line.startswith("#")]
+        out += [
+            Remapping.parse(line)
+            for line in txt.read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
     foundry = root / "foundry.toml"
     if foundry.is_file():
         try:
@@ -176,7 +193,9 @@ def read_source(path: Path, project: Project, *, shown: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise BadInputError(f"{shown}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x})", hint="save the file as UTF-8") from None
+        raise BadInputError(
+            f"{shown}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x})", hint="save the file as UTF-8"
+        ) from None
 
 
 def unit_name_for(path: Path, project: Project) -> str:
@@ -200,7 +219,9 @@ def resolve_import(import_path: str, importer: str, project: Project) -> str:
     """The source unit name solc gives an import written in ``importer``."""
     if import_path.startswith(("./", "../")):
         base = importer.rsplit("/", 1)[0] if "/" in importer else ""
-        joined = posixpath.normpath(posixpath.join(base, import_path)) if base else posixpath.normpath(import_path)
+        joined = (
+            posixpath.normpath(posixpath.join(base, import_path)) if base else posixpath.normpath(import_path)
+        )
         return joined
     return _apply_remapping(import_path, importer, project)
 
@@ -255,7 +276,13 @@ def load_closure(entry: Path, project: Project) -> Closure:
             found = locate(target, project)
             if found is None:
                 closure.errors.append(
-                    Diagnostic("error", f'Source "{written}" not found (looked in {project.root} and include paths)', name, line, code="ImportError")
+                    Diagnostic(
+                        "error",
+                        f'Source "{written}" not found (looked in {project.root} and include paths)',
+                        name,
+                        line,
+                        code="ImportError",
+                    )
                 )
                 continue
             if not _within(Path(os.path.realpath(found)), project.allowed_roots):

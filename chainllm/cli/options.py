@@ -11,7 +11,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def json_option(f: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout (logs go to stderr).")(f)
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout (logs go to stderr)."
+    )(f)
 
 
 def rpc_option(f: F) -> F:

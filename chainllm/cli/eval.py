@@ -1,0 +1,20 @@
+"""`chainllm eval`: subcommands live in their own modules."""
+
+from __future__ import annotations
+
+import click
+
+from chainllm.cli.lazy import LazySubgroup
+
+
+@click.group(
+    name="eval",
+    cls=LazySubgroup,
+    subcommands={
+        "generator": "chainllm.cli.eval_generator:generator",
+        "fraud": "chainllm.cli.eval_fraud:fraud",
+        "generate": "chainllm.cli.eval_generate:generate",
+    },
+)
+def eval_() -> None:
+    """Evaluate models honestly on held-out data."""
