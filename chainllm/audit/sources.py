@@ -109,6 +109,25 @@ def _read_remappings(root: Path) -> list[Remapping]:
     return out
 
 
+BUNDLED_PACKAGES = ("@openzeppelin/contracts",)
+
+
+def _bundled_remappings(includes: list[Path], remappings: list[Remapping]) -> list[Remapping]:
+    """chainllm's own OpenZeppelin copy, so a standalone file (a generated contract, say) can
+    import ``@openzeppelin/contracts`` without a project of its own. Used only where the
+    project provides neither the package nor a remapping for it. Expressed as a remapping to
+    an absolute path (not an include path) so every tool downstream finds the same file."""
+    bundled = config.node_root() / "node_modules"
+    out = []
+    for pkg in BUNDLED_PACKAGES:
+        prefix = pkg + "/"
+        if any(r.prefix == prefix for r in remappings) or any((d / pkg).is_dir() for d in includes):
+            continue
+        if (bundled / pkg).is_dir():
+            out.append(Remapping("", prefix, (bundled / pkg).resolve().as_posix() + "/"))
+    return out
+
+
 def make_project(
     path: Path,
     *,
@@ -124,15 +143,11 @@ def make_project(
         if (d / "node_modules").is_dir():
             includes.append(d / "node_modules")
             break
-    if bundled_libraries:
-        # chainllm's own OpenZeppelin copy: lets a standalone file (a generated contract, say)
-        # import @openzeppelin/contracts without a project of its own. Lowest priority.
-        bundled = config.node_root() / "node_modules"
-        if bundled.is_dir() and bundled not in includes:
-            includes.append(bundled)
     remappings = [*_read_remappings(root), *(Remapping.parse(r) for r in remaps)]
+    if bundled_libraries:
+        remappings += _bundled_remappings(includes, remappings)
     roots = [root, *includes, *allow_paths]
-    roots += [(root / r.target).resolve() for r in remappings if not os.path.isabs(r.target)]
+    roots += [(root / r.target).resolve() for r in remappings]  # an absolute target stays as it is
     return Project(
         root=root,
         include_paths=tuple(includes),
@@ -209,9 +224,9 @@ def unit_name_for(path: Path, project: Project) -> str:
 def _apply_remapping(import_path: str, importer: str, project: Project) -> str:
     best: Remapping | None = None
     for r in project.remappings:
-        if import_path.startswith(r.prefix) and importer.startswith(r.context):
-            if best is None or (len(r.context), len(r.prefix)) > (len(best.context), len(best.prefix)):
-                best = r
+        matches = import_path.startswith(r.prefix) and importer.startswith(r.context)
+        if matches and (best is None or (len(r.context), len(r.prefix)) > (len(best.context), len(best.prefix))):
+            best = r
     return best.target + import_path[len(best.prefix) :] if best else import_path
 
 

@@ -1,0 +1,144 @@
+"""Run Slither's detectors on an already-compiled standard-JSON output.
+
+The compile happens once (``audit.compile``): a crytic-compile platform that hands over
+the existing solc output lets Slither skip its own solc run. Detectors are the same set the
+``slither`` CLI runs by default (every built-in plus plugins from the entry-point group).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chainllm.types import Finding
+
+_IMPACTS = {"High", "Medium", "Low", "Informational", "Optimization"}
+
+
+def _quiet_loggers() -> None:
+    for name in ("Slither", "CryticCompile", "Detectors", "Printers"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+@dataclass(frozen=True)
+class SlitherRun:
+    findings: tuple[Finding, ...]
+    hidden_dependency_findings: int
+
+
+def _platform_class() -> Any:
+    from crytic_compile.compilation_unit import CompilationUnit
+    from crytic_compile.compiler.compiler import CompilerVersion
+    from crytic_compile.platform.solc_standard_json import SolcStandardJson, parse_standard_json_output
+
+    class Precompiled(SolcStandardJson):
+        """A solc-standard-json platform whose compile step reuses our output."""
+
+        def __init__(
+            self,
+            solc_input: dict[str, Any],
+            solc_output: dict[str, Any],
+            version: str,
+            root: str,
+            optimized: bool,
+        ) -> None:
+            super().__init__(dict(solc_input))
+            self._output = solc_output
+            self._version = version
+            self._root = root
+            self._optimized = optimized
+
+        def compile(self, crytic_compile: Any, **kwargs: Any) -> None:
+            unit = CompilationUnit(crytic_compile, "standard_json")
+            unit.compiler_version = CompilerVersion(
+                compiler="solc", version=self._version, optimized=self._optimized
+            )
+            parse_standard_json_output(self._output, unit, solc_working_dir=self._root)
+
+    return Precompiled
+
+
+def detector_classes() -> list[Any]:
+    from slither.__main__ import get_detectors_and_printers
+
+    detectors, _ = get_detectors_and_printers()
+    return list(detectors)
+
+
+def to_finding(result: dict[str, Any], root: Path) -> Finding:
+    elements = result.get("elements") or []
+    first = next((e for e in elements if e.get("source_mapping")), None)
+    file = None
+    lines: tuple[int, ...] = ()
+    if first:
+        sm = first["source_mapping"]
+        absolute = sm.get("filename_absolute") or ""
+        try:
+            file = Path(absolute).resolve().relative_to(root).as_posix()
+        except ValueError:
+            file = sm.get("filename_relative") or absolute
+        lines = tuple(sm.get("lines") or ())
+    impact = result.get("impact", "Informational")
+    return Finding(
+        check=result.get("check", "unknown"),
+        impact=impact if impact in _IMPACTS else "Informational",
+        confidence=result.get("confidence", "Medium"),
+        description=(result.get("description") or "").strip(),
+        file=file,
+        lines=lines,
+        tool="slither",
+        id=result.get("id", ""),
+    )
+
+
+def _all_in_dependencies(result: dict[str, Any], dependency_files: set[str]) -> bool:
+    files = {
+        os.path.realpath(e["source_mapping"]["filename_absolute"])
+        for e in result.get("elements") or []
+        if e.get("source_mapping") and e["source_mapping"].get("filename_absolute")
+    }
+    return bool(files) and files <= dependency_files
+
+
+def run_slither(
+    solc_input: dict[str, Any],
+    solc_output: dict[str, Any],
+    *,
+    version: str,
+    root: Path,
+    dependency_files: set[str],
+    include_dependencies: bool = False,
+    optimized: bool = False,
+    exclude: tuple[str, ...] = (),
+) -> SlitherRun:
+    """All default detectors on one compilation; findings wholly inside dependencies are hidden
+    unless asked for (counted either way)."""
+    from crytic_compile import CryticCompile
+    from slither import Slither
+
+    _quiet_loggers()
+    platform = _platform_class()(solc_input, solc_output, version, str(root), optimized)
+    # crytic-compile resolves source names against the working dir: run from the project root.
+    previous = os.getcwd()
+    os.chdir(root)
+    try:
+        cc = CryticCompile(platform)
+        slither = Slither(cc)
+        for det in detector_classes():
+            if det.ARGUMENT not in exclude:
+                slither.register_detector(det)
+        raw = [r for per_detector in slither.run_detectors() if per_detector for r in per_detector]
+    finally:
+        os.chdir(previous)
+    kept: list[Finding] = []
+    hidden = 0
+    for r in raw:
+        if not include_dependencies and _all_in_dependencies(r, dependency_files):
+            hidden += 1
+            continue
+        kept.append(to_finding(r, root))
+    kept.sort(key=lambda f: (-f.severity, f.file or "", f.first_line or 0, f.check))
+    return SlitherRun(tuple(kept), hidden)
