@@ -7,6 +7,7 @@ Field names of the audit types are a public contract (``chainllm audit --format 
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, NewType
 
@@ -81,8 +82,9 @@ class Finding:
         return self.lines[0] if self.lines else None
 
     def summary(self) -> str:
-        """The description's first line, without Slither's trailing location noise."""
-        return self.description.strip().splitlines()[0] if self.description.strip() else self.check
+        """The description's first line without Slither's inline ``(file#lines)`` locations."""
+        first = self.description.strip().splitlines()[0] if self.description.strip() else self.check
+        return re.sub(r"\s*\([^()\s]*#\d+(?:-\d+)?\)", "", first).rstrip(": ") or self.check
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -91,8 +91,8 @@ class DeadlinePool:
         while pending or busy:
             for w in self._workers:
                 if w.task_index is None and w not in busy and pending:
-                    idx, task = pending.pop()
-                    w.task_index, w.deadline = idx, time.monotonic() + timeout
+                    next_index, task = pending.pop()
+                    w.task_index, w.deadline = next_index, time.monotonic() + timeout
                     assert w.proc.stdin is not None
                     with contextlib.suppress(BrokenPipeError, OSError):  # the read below reports a dead worker
                         _send(w.proc.stdin, task)

@@ -68,9 +68,12 @@ def detector_classes() -> list[Any]:
     return list(detectors)
 
 
-def to_finding(result: dict[str, Any], root: Path) -> Finding:
-    elements = result.get("elements") or []
-    first = next((e for e in elements if e.get("source_mapping")), None)
+def to_finding(result: dict[str, Any], root: Path, dependency_files: frozenset[str] | set[str] = frozenset()) -> Finding:
+    """Typed finding located at its first element in the user's own code (Slither groups,
+    e.g., every file sharing a pragma into one result, dependencies first)."""
+    elements = [e for e in result.get("elements") or [] if e.get("source_mapping")]
+    own = [e for e in elements if os.path.realpath(e["source_mapping"].get("filename_absolute") or "") not in dependency_files]
+    first = (own or elements or [None])[0]
     file = None
     lines: tuple[int, ...] = ()
     if first:
@@ -139,6 +142,6 @@ def run_slither(
         if not include_dependencies and _all_in_dependencies(r, dependency_files):
             hidden += 1
             continue
-        kept.append(to_finding(r, root))
+        kept.append(to_finding(r, root, dependency_files))
     kept.sort(key=lambda f: (-f.severity, f.file or "", f.first_line or 0, f.check))
     return SlitherRun(tuple(kept), hidden)

@@ -288,6 +288,20 @@ def load_closure(entry: Path, project: Project) -> Closure:
             target = resolve_import(written, name, project)
             if target in closure.units:
                 continue
+            if target.startswith("../"):
+                # solc drops the segments that climb above the base path, so the file would
+                # get another name in the compiler than on disk: refuse instead of guessing.
+                closure.errors.append(
+                    Diagnostic(
+                        "error",
+                        f'import "{written}" climbs above the project root {project.root}; nothing was read. '
+                        "Use --root to pick a folder that contains both files",
+                        name,
+                        line,
+                        code="ImportOutsideRoots",
+                    )
+                )
+                continue
             found = locate(target, project)
             if found is None:
                 closure.errors.append(

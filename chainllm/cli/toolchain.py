@@ -12,7 +12,8 @@ import click
 from chainllm import config
 from chainllm.cli.options import json_option
 from chainllm.errors import BadInputError, ToolchainError
-from chainllm.toolchain.compilers import discover
+from chainllm.toolchain.compilers import discover, user_node_root
+from chainllm.toolchain.install import install_native
 from chainllm.toolchain.pragma import parse_version
 
 
@@ -88,9 +89,10 @@ def install() -> None:
 
 @toolchain.command("add-solc")
 @click.argument("version")
-def add_solc(version: str) -> None:
-    """Add a solc version: npm's solcjs (works wherever npm does); a native build via
-    py-solc-x is tried first when downloads are allowed (CHAINLLM_OFFLINE unset).
+@click.option("--npm-only", is_flag=True, help="Skip the native download; install npm's solcjs build.")
+def add_solc(version: str, npm_only: bool) -> None:
+    """Add a solc version: a native build (sha256-verified against the official list, into
+    py-solc-x's folder) when downloads are allowed, else npm's solcjs.
 
     \b
     Example:
@@ -100,22 +102,20 @@ def add_solc(version: str) -> None:
         parse_version(version)
     except ValueError:
         raise BadInputError(f"{version!r} is not a compiler version", hint="write it like 0.8.26") from None
-    if not config.offline():
+    if not config.offline() and not npm_only:
         try:
-            import solcx
-
-            solcx.install_solc(version, show_progress=False)
-            click.echo(f"installed native solc {version} with py-solc-x")
+            path = install_native(version)
+            click.echo(f"installed native solc {version} (sha256 verified) at {path}")
             return
-        except Exception as exc:  # network or platform problem: fall back to npm
-            click.echo(
-                f"native solc {version} not installed ({type(exc).__name__}); trying npm solcjs", err=True
-            )
+        except (ToolchainError, BadInputError) as exc:  # no network or no build: npm works wherever npm does
+            click.echo(f"native solc {version} not installed ({exc}); trying npm solcjs", err=True)
     npm = shutil.which("npm")
     if npm is None:
         raise ToolchainError("npm is not on PATH", hint="install Node.js 18+ and npm")
-    root = config.node_root()
+    root = user_node_root()  # the user's own folder: never rewrites the checkout's package.json
     root.mkdir(parents=True, exist_ok=True)
+    if not (root / "package.json").exists():
+        (root / "package.json").write_text('{"name": "chainllm-user-tools", "private": true}\n')
     proc = subprocess.run(
         [
             npm,

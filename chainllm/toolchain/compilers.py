@@ -117,12 +117,18 @@ def _write_wrapper(module_dir: Path, version: Version) -> Path:
     return target
 
 
+def user_node_root() -> Path:
+    """Where `chainllm toolchain add-solc` puts extra solcjs versions (never the checkout)."""
+    return config.data_dir() / "node"
+
+
 def _solcjs() -> list[Compiler]:
-    modules = config.node_root() / "node_modules"
-    if not modules.is_dir() or shutil.which("node") is None:
+    if shutil.which("node") is None:
         return []
     out = []
-    for pkg in sorted(modules.glob("solc*")):
+    roots = dict.fromkeys([config.node_root() / "node_modules", user_node_root() / "node_modules"])
+    packages = [pkg for modules in roots if modules.is_dir() for pkg in sorted(modules.glob("solc*"))]
+    for pkg in packages:
         meta = pkg / "package.json"
         if not meta.is_file():
             continue
@@ -148,8 +154,14 @@ def _discover_cached(key: str) -> tuple[Compiler, ...]:
 
 def discover() -> tuple[Compiler, ...]:
     """Every compiler version available here, best origin per version, ascending."""
-    key = f"{config.node_root()}|{config.cache_dir()}|{os.environ.get('PATH', '')}"
+    env = "|".join(os.environ.get(k, "") for k in ("PATH", "HOME", "VIRTUAL_ENV", "SOLCX_BINARY_PATH"))
+    key = f"{config.node_root()}|{config.cache_dir()}|{config.data_dir()}|{env}"
     return _discover_cached(key)
+
+
+def forget() -> None:
+    """Drop the discovery cache (after installing a compiler in this process)."""
+    _discover_cached.cache_clear()
 
 
 def available_versions_text(compilers: Iterable[Compiler]) -> str:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 Version = tuple[int, int, int]
 
 _PRAGMA_RE = re.compile(r"pragma\s+solidity\s+([^;]+);")
-_COMMENT_RE = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 _STRING_RE = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'')
 
 
@@ -42,7 +41,8 @@ def strip_comments(source: str) -> str:
 
 def find_pragmas(source: str) -> list[str]:
     """Every ``pragma solidity`` expression in a source, comments ignored."""
-    return [m.group(1).strip() for m in _PRAGMA_RE.finditer(strip_comments(source))]
+    without_strings = _STRING_RE.sub('""', strip_comments(source))
+    return [m.group(1).strip() for m in _PRAGMA_RE.finditer(without_strings)]
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,9 @@ if (opts.version) {
 const real = (p) => { try { return fs.realpathSync(p); } catch (e) { return path.resolve(p); } };
 const base = real(opts.basePath || process.cwd());
 const includes = opts.includePaths.map(real);
-const allowed = [base, ...includes, ...opts.allowPaths.map(real), ...files.map((f) => real(path.dirname(path.resolve(f))))];
+// Like native solc: remapping targets are allowed automatically.
+const remapTargets = opts.remaps.map((r) => r.slice(r.indexOf('=') + 1)).filter(Boolean).map((t) => real(path.resolve(base, t)));
+const allowed = [base, ...includes, ...opts.allowPaths.map(real), ...remapTargets, ...files.map((f) => real(path.dirname(path.resolve(f))))];
 const inside = (p) => allowed.some((root) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep));
 
 function readImport(unit) {
