@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from chainllm.toolchain.pragma import find_pragmas  # noqa: E402
 from chainllm.toolchain.compilers import discover, select  # noqa: E402
+from chainllm.toolchain.pragma import find_pragmas  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "audit-set"
 OZ = ROOT / "node_modules" / "@openzeppelin" / "contracts"
@@ -76,9 +76,11 @@ def build_set(n: int) -> list[Path]:
         text = TEMPLATE.format(
             i=i,
             supply=1000 * (i + 1),
-            extra_import='import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";' if pausable else "",
+            extra_import='import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";'
+            if pausable
+            else "",
             extra_base=", Pausable" if pausable else "",
-            reset="0" if i % 3 else "deposits%d[msg.sender] - amount" % i,
+            reset="0" if i % 3 else f"deposits{i}[msg.sender] - amount",
         )
         path = OUT / f"Token{i}.sol"
         path.write_text(text)
@@ -93,7 +95,18 @@ def slither_cli(files: list[Path]) -> tuple[float, int]:
     total = 0
     for f in files:
         comp = select(find_pragmas(f.read_text()), where=f.name)
-        cmd = [str(BIN / "slither"), f.name, "--solc", str(comp.path), "--json", "-", "--filter-paths", "node_modules", "--solc-remaps", remap]
+        cmd = [
+            str(BIN / "slither"),
+            f.name,
+            "--solc",
+            str(comp.path),
+            "--json",
+            "-",
+            "--filter-paths",
+            "node_modules",
+            "--solc-remaps",
+            remap,
+        ]
         proc = subprocess.run(cmd, cwd=OUT, capture_output=True, text=True)
         doc = json.loads(proc.stdout)
         total += len(doc.get("results", {}).get("detectors", []))
@@ -103,7 +116,12 @@ def slither_cli(files: list[Path]) -> tuple[float, int]:
 def chainllm_audit(cache_dir: Path) -> tuple[float, int]:
     env = {**os.environ, "CHAINLLM_CACHE_DIR": str(cache_dir)}
     started = time.perf_counter()
-    proc = subprocess.run([str(BIN / "chainllm"), "audit", str(OUT), "--format", "json", "--fail-on", "none"], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [str(BIN / "chainllm"), "audit", str(OUT), "--format", "json", "--fail-on", "none"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     elapsed = time.perf_counter() - started
     doc = json.loads(proc.stdout)
     assert doc["success"], doc["error"]
@@ -116,14 +134,20 @@ def main() -> None:
     args = parser.parse_args()
     files = build_set(args.files)
     discover()
-    print(f"{len(files)} contracts, {os.cpu_count()} cores; compilers: solcjs (wasm) via the shim for both tools")
+    print(
+        f"{len(files)} contracts, {os.cpu_count()} cores; compilers: solcjs (wasm) via the shim for both tools"
+    )
     peer_s, peer_n = slither_cli(files)
     with tempfile.TemporaryDirectory() as cache:
         cold_s, cold_n = chainllm_audit(Path(cache))
         warm_s, warm_n = chainllm_audit(Path(cache))
     print(f"slither CLI, one process per file : {peer_s:7.2f} s  ({peer_n} findings)")
-    print(f"chainllm audit, cold cache        : {cold_s:7.2f} s  ({cold_n} findings)  ratio {peer_s / cold_s:5.2f}x faster")
-    print(f"chainllm audit, warm cache        : {warm_s:7.2f} s  ({warm_n} findings)  ratio {peer_s / warm_s:5.2f}x faster")
+    print(
+        f"chainllm audit, cold cache        : {cold_s:7.2f} s  ({cold_n} findings)  ratio {peer_s / cold_s:5.2f}x faster"
+    )
+    print(
+        f"chainllm audit, warm cache        : {warm_s:7.2f} s  ({warm_n} findings)  ratio {peer_s / warm_s:5.2f}x faster"
+    )
     print(f"warm vs cold chainllm             : {cold_s / warm_s:5.1f}x")
 
 

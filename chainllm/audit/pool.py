@@ -94,7 +94,9 @@ class DeadlinePool:
                     next_index, task = pending.pop()
                     w.task_index, w.deadline = next_index, time.monotonic() + timeout
                     assert w.proc.stdin is not None
-                    with contextlib.suppress(BrokenPipeError, OSError):  # the read below reports a dead worker
+                    with contextlib.suppress(
+                        BrokenPipeError, OSError
+                    ):  # the read below reports a dead worker
                         _send(w.proc.stdin, task)
                     busy.append(w)
             sel = selectors.DefaultSelector()

@@ -68,11 +68,17 @@ def detector_classes() -> list[Any]:
     return list(detectors)
 
 
-def to_finding(result: dict[str, Any], root: Path, dependency_files: frozenset[str] | set[str] = frozenset()) -> Finding:
+def to_finding(
+    result: dict[str, Any], root: Path, dependency_files: frozenset[str] | set[str] = frozenset()
+) -> Finding:
     """Typed finding located at its first element in the user's own code (Slither groups,
     e.g., every file sharing a pragma into one result, dependencies first)."""
     elements = [e for e in result.get("elements") or [] if e.get("source_mapping")]
-    own = [e for e in elements if os.path.realpath(e["source_mapping"].get("filename_absolute") or "") not in dependency_files]
+    own = [
+        e
+        for e in elements
+        if os.path.realpath(e["source_mapping"].get("filename_absolute") or "") not in dependency_files
+    ]
     first = (own or elements or [None])[0]
     file = None
     lines: tuple[int, ...] = ()

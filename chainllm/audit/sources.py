@@ -225,7 +225,9 @@ def _apply_remapping(import_path: str, importer: str, project: Project) -> str:
     best: Remapping | None = None
     for r in project.remappings:
         matches = import_path.startswith(r.prefix) and importer.startswith(r.context)
-        if matches and (best is None or (len(r.context), len(r.prefix)) > (len(best.context), len(best.prefix))):
+        if matches and (
+            best is None or (len(r.context), len(r.prefix)) > (len(best.context), len(best.prefix))
+        ):
             best = r
     return best.target + import_path[len(best.prefix) :] if best else import_path
 

@@ -30,7 +30,10 @@ def _platform_dir() -> str:
         return "linux-amd64"
     if system == "Darwin":
         return "macosx-amd64"
-    raise ToolchainError(f"no official native solc builds for {system}/{platform.machine()}", hint="use `chainllm toolchain add-solc` (npm solcjs)")
+    raise ToolchainError(
+        f"no official native solc builds for {system}/{platform.machine()}",
+        hint="use `chainllm toolchain add-solc` (npm solcjs)",
+    )
 
 
 def solcx_folder() -> Path:
@@ -44,7 +47,10 @@ def install_native(version: str, *, base_url: str | None = None, timeout: float 
     except ValueError:
         raise BadInputError(f"{version!r} is not a compiler version", hint="write it like 0.8.26") from None
     if config.offline():
-        raise ToolchainError("downloads are disabled (CHAINLLM_OFFLINE=1)", hint="use npm solcjs: it is installed by `chainllm toolchain install`")
+        raise ToolchainError(
+            "downloads are disabled (CHAINLLM_OFFLINE=1)",
+            hint="use npm solcjs: it is installed by `chainllm toolchain install`",
+        )
     base = (base_url or os.environ.get("CHAINLLM_SOLC_BINARIES_URL") or DEFAULT_BASE_URL).rstrip("/")
     folder = f"{base}/{_platform_dir()}"
     try:
@@ -54,19 +60,28 @@ def install_native(version: str, *, base_url: str | None = None, timeout: float 
             builds = {b.get("version"): b for b in listing.json().get("builds", []) if isinstance(b, dict)}
             build = builds.get(version)
             if build is None:
-                raise BadInputError(f"solc {version} is not in {folder}/list.json", hint="pick a released version")
+                raise BadInputError(
+                    f"solc {version} is not in {folder}/list.json", hint="pick a released version"
+                )
             expected = str(build.get("sha256", "")).removeprefix("0x").lower()
             if len(expected) != 64:
-                raise VerificationError(f"{folder}/list.json gives no sha256 for solc {version}; refusing an unverifiable download")
+                raise VerificationError(
+                    f"{folder}/list.json gives no sha256 for solc {version}; refusing an unverifiable download"
+                )
             blob = client.get(f"{folder}/{build['path']}")
             blob.raise_for_status()
     except httpx.HTTPError as exc:
-        raise ToolchainError(f"cannot download solc {version} from {folder}: {exc}", hint="check the network, or use npm solcjs") from None
+        raise ToolchainError(
+            f"cannot download solc {version} from {folder}: {exc}",
+            hint="check the network, or use npm solcjs",
+        ) from None
     except ValueError:
         raise ToolchainError(f"{folder}/list.json is not valid JSON") from None
     actual = hashlib.sha256(blob.content).hexdigest()
     if actual != expected:
-        raise VerificationError(f"solc {version} download from {folder} has sha256 {actual[:16]}..., list.json says {expected[:16]}...; nothing installed")
+        raise VerificationError(
+            f"solc {version} download from {folder} has sha256 {actual[:16]}..., list.json says {expected[:16]}...; nothing installed"
+        )
     target_dir = solcx_folder()
     target_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".solc-", suffix=".tmp")
@@ -78,7 +93,9 @@ def install_native(version: str, *, base_url: str | None = None, timeout: float 
 
         got = _probe_version(Path(tmp))
         if got != parse_version(version):
-            raise VerificationError(f"downloaded solc reports version {got}, expected {version}; nothing installed")
+            raise VerificationError(
+                f"downloaded solc reports version {got}, expected {version}; nothing installed"
+            )
         target = target_dir / f"solc-v{version}"
         os.replace(tmp, target)
         from chainllm.toolchain.compilers import forget

@@ -18,7 +18,9 @@ def contracts() -> Path:
 
 def _copy_pkg(src: Path, project: Path, name: str = "@openzeppelin/contracts") -> None:
     # Copies only what Solidity needs; a real project's node_modules has the same layout.
-    shutil.copytree(src, project / "node_modules" / name, ignore=shutil.ignore_patterns("*.json", "*.md", "build"))
+    shutil.copytree(
+        src, project / "node_modules" / name, ignore=shutil.ignore_patterns("*.json", "*.md", "build")
+    )
 
 
 @pytest.fixture()

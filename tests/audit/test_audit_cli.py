@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import jsonschema
-import pytest
 from click.testing import CliRunner
 
 from chainllm.audit.engine import AuditOptions, audit_paths
@@ -35,7 +34,14 @@ def test_table_output_and_fail_on(contracts: Path) -> None:
 
 
 def test_json_envelope_is_stable(contracts: Path) -> None:
-    code, out, _ = run(str(contracts / "V07Origin.sol"), str(contracts / "Clean.sol"), "--format", "json", "--fail-on", "medium")
+    code, out, _ = run(
+        str(contracts / "V07Origin.sol"),
+        str(contracts / "Clean.sol"),
+        "--format",
+        "json",
+        "--fail-on",
+        "medium",
+    )
     assert code == 1
     doc = json.loads(out)
     assert doc["success"] is True and doc["error"] is None
@@ -45,7 +51,9 @@ def test_json_envelope_is_stable(contracts: Path) -> None:
     assert first["solc_version"] == "0.7.6" and first["compiled"] is True
     finding = next(f for f in first["findings"] if f["check"] == "tx-origin")
     assert {"check", "impact", "confidence", "description", "file", "lines"} <= set(finding)
-    assert finding["impact"] == "Medium" and finding["file"].endswith("V07Origin.sol") and 12 in finding["lines"]
+    assert (
+        finding["impact"] == "Medium" and finding["file"].endswith("V07Origin.sol") and 12 in finding["lines"]
+    )
 
 
 def test_sarif_is_valid_2_1_0(contracts: Path, tmp_path: Path) -> None:
@@ -72,8 +80,16 @@ def test_markdown(contracts: Path) -> None:
 
 def test_openzeppelin_4_and_5_from_node_modules(oz_project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     for major, pragma, imports in (
-        (4, "^0.8.0", 'import "@openzeppelin/contracts/token/ERC20/ERC20.sol";\nimport "@openzeppelin/contracts/security/Pausable.sol";'),
-        (5, "^0.8.20", 'import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";\nimport {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";'),
+        (
+            4,
+            "^0.8.0",
+            'import "@openzeppelin/contracts/token/ERC20/ERC20.sol";\nimport "@openzeppelin/contracts/security/Pausable.sol";',
+        ),
+        (
+            5,
+            "^0.8.20",
+            'import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";\nimport {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";',
+        ),
     ):
         project = oz_project(major)
         src = project / "contracts" / "Token.sol"
@@ -94,10 +110,14 @@ def test_openzeppelin_4_and_5_from_node_modules(oz_project, tmp_path: Path) -> N
 def test_remappings_from_file_foundry_and_flag(tmp_path: Path) -> None:
     lib = tmp_path / "lib" / "mathlib" / "src"
     lib.mkdir(parents=True)
-    (lib / "Math.sol").write_text("// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\nlibrary Math { function twice(uint x) internal pure returns (uint) { return 2 * x; } }\n")
+    (lib / "Math.sol").write_text(
+        "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\nlibrary Math { function twice(uint x) internal pure returns (uint) { return 2 * x; } }\n"
+    )
     src = tmp_path / "src" / "Use.sol"
     src.parent.mkdir()
-    src.write_text('// SPDX-License-Identifier: MIT\npragma solidity 0.8.28;\nimport {Math} from "@math/Math.sol";\ncontract Use { function f(uint x) external pure returns (uint) { return Math.twice(x); } }\n')
+    src.write_text(
+        '// SPDX-License-Identifier: MIT\npragma solidity 0.8.28;\nimport {Math} from "@math/Math.sol";\ncontract Use { function f(uint x) external pure returns (uint) { return Math.twice(x); } }\n'
+    )
     (tmp_path / ".git").mkdir()  # marks the project root
     code, out, _ = run(str(src), "--format", "json")
     assert code == 2 and '@math/Math.sol\\" not found' in out
@@ -114,9 +134,13 @@ def test_cache_makes_rerun_10x_faster_and_tracks_imports(tmp_path: Path, contrac
     for name in ("V07Origin.sol", "V08Bank.sol", "Clean.sol"):
         (tmp_path / name).write_text((contracts / name).read_text())
     lib = tmp_path / "Lib.sol"
-    lib.write_text("// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\nlibrary Lib { function one() internal pure returns (uint) { return 1; } }\n")
+    lib.write_text(
+        "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\nlibrary Lib { function one() internal pure returns (uint) { return 1; } }\n"
+    )
     user = tmp_path / "User.sol"
-    user.write_text('// SPDX-License-Identifier: MIT\npragma solidity 0.8.28;\nimport "./Lib.sol";\ncontract User { function f() external pure returns (uint) { return Lib.one(); } }\n')
+    user.write_text(
+        '// SPDX-License-Identifier: MIT\npragma solidity 0.8.28;\nimport "./Lib.sol";\ncontract User { function f() external pure returns (uint) { return Lib.one(); } }\n'
+    )
     t0 = time.perf_counter()
     cold = audit_paths([tmp_path])
     cold_s = time.perf_counter() - t0
@@ -158,7 +182,9 @@ def test_non_utf8_and_binary(tmp_path: Path) -> None:
 
 def test_syntax_error_reports_solc_file_line(tmp_path: Path) -> None:
     f = tmp_path / "Broken.sol"
-    f.write_text("// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\ncontract Broken {\n    function f() public {\n        uint x = ;\n    }\n}\n")
+    f.write_text(
+        "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\ncontract Broken {\n    function f() public {\n        uint x = ;\n    }\n}\n"
+    )
     code, out, _ = run(str(f))
     assert code == 2
     assert "Broken.sol:5:" in out and "ParserError" in out
@@ -202,7 +228,9 @@ def test_imports_outside_roots_fail_without_leaking(tmp_path: Path) -> None:
         code, out, _ = run(str(f), "--format", "json")
         assert code == 2, name
         msg = json.loads(out)["results"][0]["errors"][0]
-        assert msg["line"] == 2 and ("outside the allowed roots" in msg["message"] or "climbs above the project root" in msg["message"]), msg
+        assert msg["line"] == 2 and (
+            "outside the allowed roots" in msg["message"] or "climbs above the project root" in msg["message"]
+        ), msg
         assert "root:" not in out and "TOPSECRET" not in out
     # A wider --root opts in explicitly.
     secret.write_text("pragma solidity ^0.8.0;\ncontract S {}\n")
@@ -212,7 +240,9 @@ def test_imports_outside_roots_fail_without_leaking(tmp_path: Path) -> None:
 
 def test_timeout_on_one_file_is_reported_for_that_file(contracts: Path, tmp_path: Path) -> None:
     # A deadline too short for any real analysis: each file is reported, none hangs the run.
-    report = audit_paths([contracts / "Clean.sol", contracts / "V07Origin.sol"], AuditOptions(use_cache=False, timeout=0.05))
+    report = audit_paths(
+        [contracts / "Clean.sol", contracts / "V07Origin.sol"], AuditOptions(use_cache=False, timeout=0.05)
+    )
     assert [r.analysis_error is not None for r in report.results] == [True, True]
     assert "timed out" in (report.results[0].analysis_error or "")
     assert report.exit_code() == 2

@@ -4,7 +4,9 @@ import pytest
 
 from chainllm.toolchain.pragma import find_pragmas, format_version, parse_version, satisfying
 
-AVAILABLE = [parse_version(v) for v in ("0.4.24", "0.4.26", "0.5.17", "0.6.12", "0.7.6", "0.8.19", "0.8.24", "0.8.28")]
+AVAILABLE = [
+    parse_version(v) for v in ("0.4.24", "0.4.26", "0.5.17", "0.6.12", "0.7.6", "0.8.19", "0.8.24", "0.8.28")
+]
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,18 @@ CASES = {
 
 
 def _cli_findings(path: Path, solc: Path) -> list[tuple[str, tuple[int, ...]]]:
-    out = subprocess.run([str(SLITHER), path.name, "--solc", str(solc), "--json", "-"], cwd=path.parent, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [str(SLITHER), path.name, "--solc", str(solc), "--json", "-"],
+        cwd=path.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     results = json.loads(out.stdout)["results"].get("detectors", [])
-    return sorted((r["check"], tuple(r["elements"][0]["source_mapping"]["lines"]) if r["elements"] else ()) for r in results)
+    return sorted(
+        (r["check"], tuple(r["elements"][0]["source_mapping"]["lines"]) if r["elements"] else ())
+        for r in results
+    )
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -43,7 +43,9 @@ def test_native_solc_on_path_is_preferred(tmp_path: Path, monkeypatch: pytest.Mo
     assert compilers.select(["^0.8.25"], where="x.sol").origin == "solcjs"
 
 
-def test_solc_select_python_wrapper_is_not_mistaken_for_native(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_solc_select_python_wrapper_is_not_mistaken_for_native(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bindir = tmp_path / "bin"
     bindir.mkdir()
     fake = bindir / "solc"
@@ -63,7 +65,17 @@ class _Binaries:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 if self.path == "/linux-amd64/list.json":
-                    data = json.dumps({"builds": [{"path": "solc-linux-amd64-v0.8.99", "version": "0.8.99", "sha256": "0x" + outer.listed_sha}]}).encode()
+                    data = json.dumps(
+                        {
+                            "builds": [
+                                {
+                                    "path": "solc-linux-amd64-v0.8.99",
+                                    "version": "0.8.99",
+                                    "sha256": "0x" + outer.listed_sha,
+                                }
+                            ]
+                        }
+                    ).encode()
                 elif self.path == "/linux-amd64/solc-linux-amd64-v0.8.99":
                     data = outer.body
                 else:
@@ -117,14 +129,34 @@ def test_shim_confines_reads_to_allowed_roots(tmp_path: Path) -> None:
     for imp in ("/etc/passwd", "./link.sol"):
         src = project / "A.sol"
         src.write_text(f'pragma solidity ^0.8.0;\nimport "{imp}";\ncontract A {{}}\n')
-        proc = subprocess.run([str(_wrapper("0.8.28")), "--combined-json", "abi", str(src)], capture_output=True, text=True, cwd=project, timeout=120)
+        proc = subprocess.run(
+            [str(_wrapper("0.8.28")), "--combined-json", "abi", str(src)],
+            capture_output=True,
+            text=True,
+            cwd=project,
+            timeout=120,
+        )
         assert proc.returncode != 0
         assert "outside of allowed directories" in proc.stderr or "not found" in proc.stderr.lower()
         assert "root:" not in proc.stderr + proc.stdout and "SECRET-BYTES" not in proc.stderr + proc.stdout
 
 
 def test_shim_standard_json_round_trip() -> None:
-    solc_in = {"language": "Solidity", "sources": {"A.sol": {"content": "pragma solidity ^0.4.24; contract A { function f() public pure returns (uint) { return 1; } }"}}, "settings": {"outputSelection": {"*": {"*": ["abi"]}}}}
-    proc = subprocess.run([str(_wrapper("0.4.26")), "--standard-json"], input=json.dumps(solc_in), capture_output=True, text=True, timeout=120)
+    solc_in = {
+        "language": "Solidity",
+        "sources": {
+            "A.sol": {
+                "content": "pragma solidity ^0.4.24; contract A { function f() public pure returns (uint) { return 1; } }"
+            }
+        },
+        "settings": {"outputSelection": {"*": {"*": ["abi"]}}},
+    }
+    proc = subprocess.run(
+        [str(_wrapper("0.4.26")), "--standard-json"],
+        input=json.dumps(solc_in),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     out = json.loads(proc.stdout)
     assert out["contracts"]["A.sol"]["A"]["abi"][0]["name"] == "f"
