@@ -6,8 +6,11 @@ reads the file system itself: root confinement holds for native solc and solcjs 
 
 from __future__ import annotations
 
+import atexit
 import json
+import selectors
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,9 +112,72 @@ def parse_diagnostics(output: dict[str, Any], closure: Closure) -> list[Diagnost
     return out
 
 
+class _SolcjsServer:
+    """One long-lived solcjs process per compiler (shim ``--server`` mode): start-up and the
+    wasm load (~0.5 s CPU) are paid once per process instead of once per compile."""
+
+    def __init__(self, compiler: Compiler) -> None:
+        self.compiler = compiler
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen(
+            [str(compiler.path), "--server"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+        )
+
+    def compile(self, solc_input: dict[str, Any], timeout: float) -> str:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        with self.lock:
+            self.proc.stdin.write(json.dumps(solc_input) + "\n")
+            self.proc.stdin.flush()
+            with selectors.DefaultSelector() as sel:
+                sel.register(self.proc.stdout, selectors.EVENT_READ)
+                if not sel.select(timeout):
+                    self.close()
+                    raise ToolchainError(f"{self.compiler.describe()} did not finish within {timeout:.0f} s")
+            line = self.proc.stdout.readline()
+        if not line:
+            self.close()
+            raise ToolchainError(f"{self.compiler.describe()} exited unexpectedly")
+        return line
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(5)
+        _SERVERS.pop(self.compiler.path, None)
+
+
+_SERVERS: dict[Path, _SolcjsServer] = {}
+_SERVERS_LOCK = threading.Lock()
+
+
+def _server_for(compiler: Compiler) -> _SolcjsServer:
+    with _SERVERS_LOCK:
+        server = _SERVERS.get(compiler.path)
+        if server is None or server.proc.poll() is not None:
+            server = _SERVERS[compiler.path] = _SolcjsServer(compiler)
+        return server
+
+
+@atexit.register
+def _stop_servers() -> None:
+    for server in list(_SERVERS.values()):
+        server.close()
+
+
 def run_solc(
     compiler: Compiler, solc_input: dict[str, Any], *, timeout: float = DEFAULT_TIMEOUT
 ) -> dict[str, Any]:
+    if compiler.origin == "solcjs":
+        try:
+            answer: dict[str, Any] = json.loads(_server_for(compiler).compile(solc_input, timeout))
+            return answer
+        except (OSError, ValueError) as exc:
+            raise ToolchainError(f"{compiler.describe()} failed: {exc}") from None
     try:
         proc = subprocess.run(
             [str(compiler.path), "--standard-json"],

@@ -16,7 +16,7 @@ const argv = process.argv.slice(2);
 let moduleDir = null;
 const files = [];
 const opts = { basePath: null, includePaths: [], allowPaths: [], combined: null, standardJson: false,
-  version: false, remaps: [], optimize: false, optimizeRuns: null, evmVersion: null, viaIR: false };
+  version: false, server: false, remaps: [], optimize: false, optimizeRuns: null, evmVersion: null, viaIR: false };
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   const next = () => { i += 1; if (i >= argv.length) throw new Error('missing value for ' + a); return argv[i]; };
@@ -28,6 +28,7 @@ for (let i = 0; i < argv.length; i++) {
     case '--solcjs-module': moduleDir = val(); break;
     case '--version': case '-v': opts.version = true; break;
     case '--standard-json': opts.standardJson = true; break;
+    case '--server': opts.server = true; break;
     case '--combined-json': opts.combined = val(); break;
     case '--base-path': opts.basePath = val(); break;
     case '--include-path': opts.includePaths.push(val()); break;
@@ -64,6 +65,8 @@ const allowed = [base, ...includes, ...opts.allowPaths.map(real), ...remapTarget
 const inside = (p) => allowed.some((root) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep));
 
 function readImport(unit) {
+  // chainllm's server mode sends every source with its content: no file is ever read.
+  if (opts.server) return { error: 'File not found: ' + unit + ' (file access is disabled in --server mode)' };
   const candidates = path.isAbsolute(unit) ? [unit] : [path.join(base, unit), ...includes.map((d) => path.join(d, unit))];
   for (const c of candidates) {
     if (!fs.existsSync(c)) continue;
@@ -87,13 +90,7 @@ function writeOut(obj) {
   process.stdout.write(JSON.stringify(obj));
 }
 
-if (opts.standardJson) {
-  const raw = fs.readFileSync(0, 'utf8');
-  let input;
-  try { input = JSON.parse(raw); } catch (e) {
-    writeOut({ errors: [{ component: 'general', formattedMessage: 'Invalid JSON input: ' + e.message, message: 'Invalid JSON input', severity: 'error', type: 'JSONError' }] });
-    process.exitCode = 0; return;
-  }
+function resolveUrls(input) {
   // Resolve "urls" entries ourselves (solcjs ignores them), under the same root rules.
   for (const [name, src] of Object.entries(input.sources || {})) {
     if (src.content === undefined && Array.isArray(src.urls) && src.urls.length) {
@@ -101,7 +98,33 @@ if (opts.standardJson) {
       if (got.contents !== undefined) input.sources[name] = { content: got.contents };
     }
   }
-  writeOut(compileStd(input));
+  return input;
+}
+
+if (opts.server) {
+  // chainllm's own mode: one standard-JSON request per line in, one answer per line out,
+  // so a worker pays node start-up and the wasm load once, not per file.
+  const rl = require('readline').createInterface({ input: process.stdin, crlfDelay: Infinity });
+  rl.on('line', (line) => {
+    if (!line.trim()) return;
+    let answer;
+    try { answer = compileStd(resolveUrls(JSON.parse(line))); } catch (e) {
+      answer = { errors: [{ component: 'general', formattedMessage: String(e), message: String(e), severity: 'error', type: 'JSONError' }] };
+    }
+    process.stdout.write(JSON.stringify(answer) + '\n');
+  });
+  rl.on('close', () => { process.exitCode = 0; });
+  return;
+}
+
+if (opts.standardJson) {
+  const raw = fs.readFileSync(0, 'utf8');
+  let input;
+  try { input = JSON.parse(raw); } catch (e) {
+    writeOut({ errors: [{ component: 'general', formattedMessage: 'Invalid JSON input: ' + e.message, message: 'Invalid JSON input', severity: 'error', type: 'JSONError' }] });
+    process.exitCode = 0; return;
+  }
+  writeOut(compileStd(resolveUrls(input)));
   process.exitCode = 0;
   return;
 }
