@@ -11,10 +11,9 @@ from chainllm.cli.lazy import LazySubgroup
     name="crawl",
     cls=LazySubgroup,
     subcommands={
-        " Solidity sources for the corpus": " Solidity sources for the corpus",
-        " chain data for fraud scoring.:sources": "chainllm.cli.crawl_sources:sources",
+        "sources": "chainllm.cli.crawl_sources:sources",
         "txs": "chainllm.cli.crawl_txs:txs",
     },
 )
 def crawl() -> None:
-    """Gather data"""
+    """Gather data (Solidity sources for the corpus, chain data for fraud scoring)."""

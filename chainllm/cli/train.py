@@ -11,9 +11,9 @@ from chainllm.cli.lazy import LazySubgroup
     name="train",
     cls=LazySubgroup,
     subcommands={
-        " the contract generator (LoRA) and the fraud scorers.:generator": "chainllm.cli.train_generator:generator",
+        "generator": "chainllm.cli.train_generator:generator",
         "fraud": "chainllm.cli.train_fraud:fraud",
     },
 )
 def train() -> None:
-    """Fine-tune models"""
+    """Fine-tune models (the contract generator with LoRA, the fraud scorers)."""
