@@ -54,7 +54,7 @@ class StageFailed(ChainLLMError):
 
 def _chainllm() -> list[str]:
     exe = Path(sys.executable).with_name("chainllm")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "chainllm.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "chainllm"]
 
 
 class Demo:

@@ -1,0 +1,5 @@
+"""`python -m chainllm` runs the CLI."""
+
+from chainllm.cli import main
+
+main()
