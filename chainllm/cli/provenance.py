@@ -1,0 +1,402 @@
+"""`chainllm publish | verify | pull | registry`: adapters on IPFS, their hashes on-chain."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+from chainllm.cli.options import json_option, rpc_option
+from chainllm.errors import BadInputError, VerificationError
+
+F = TypeVar("F", bound=Callable[..., Any])
+err = Console(stderr=True, highlight=False)
+
+
+def ipfs_option(f: F) -> F:
+    return click.option(
+        "--ipfs",
+        "ipfs_url",
+        envvar="CHAINLLM_IPFS_API",
+        metavar="URL",
+        help="Kubo RPC API of the IPFS node. Default: the node from `chainllm services up ipfs`, else :5001.",
+    )(f)
+
+
+def chain_options(f: F) -> F:
+    f = click.option(
+        "--registry",
+        "registry_addr",
+        metavar="ADDR",
+        help="ModelRegistry address. Default: the one `chainllm registry deploy` recorded for the chain.",
+    )(f)
+    f = click.option(
+        "--chain-id",
+        type=int,
+        envvar="CHAINLLM_CHAIN_ID",
+        help="Expected chain id; refuse to read or sign when the RPC serves another.",
+    )(f)
+    return rpc_option(f)
+
+
+def key_option(f: F) -> F:
+    return click.option(
+        "--keystore",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Encrypted eth-account keystore of the publisher (password: CHAINLLM_KEYSTORE_PASSWORD or a "
+        "prompt). Without it, CHAINLLM_PRIVATE_KEY; on anvil (chain 31337) only, anvil's dev account 0.",
+    )(f)
+
+
+def _emit(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+def _open_registry(rpc: tuple[str, ...], chain_id: int | None, registry_addr: str | None) -> Any:
+    from chainllm.provenance.registry import Registry, connect, resolve_target
+
+    w3, target = connect(resolve_target(rpc[0] if rpc else None, chain_id=chain_id, registry=registry_addr))
+    if target.registry is None:
+        raise BadInputError(
+            f"no ModelRegistry recorded for chain {target.chain_id}",
+            hint=f"run `chainllm registry deploy --rpc {target.rpc}` or pass --registry ADDR",
+        )
+    return Registry(w3, target.registry, rpc=target.rpc)
+
+
+def _signer(chain_id: int, keystore: Path | None, quiet: bool) -> Any:
+    from chainllm.provenance.registry import load_signer
+
+    signer = load_signer(
+        chain_id,
+        keystore=keystore,
+        password=lambda: click.prompt("keystore password", hide_input=True, err=True),
+    )
+    if signer.source == "anvil-dev-key" and not quiet:
+        err.print("[yellow]using anvil's public dev account 0 (local chain 31337 only)[/]")
+    return signer
+
+
+@contextmanager
+def _progress(enabled: bool, label: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+    if not enabled or not sys.stderr.isatty():
+        yield lambda _n: None
+        return
+    cols = (TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn())
+    with Progress(*cols, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+@click.command()
+@click.argument("adapter_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--name", help="Model name in the registry (default: training_config.json's, else the folder name)."
+)
+@click.option("--version", "version", help="Version string (default: training_config.json's, else 1).")
+@click.option(
+    "--dataset-card",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Dataset card to hash into the manifest (default: training_config.json's dataset_card_sha256).",
+)
+@click.option(
+    "--pin-service",
+    envvar="CHAINLLM_PINNING_SERVICE",
+    metavar="URL",
+    help="Also ask this IPFS Pinning Service API endpoint to pin the CID (token: CHAINLLM_PINNING_TOKEN).",
+)
+@ipfs_option
+@chain_options
+@key_option
+@json_option
+def publish(
+    adapter_dir: Path,
+    name: str | None,
+    version: str | None,
+    dataset_card: Path | None,
+    pin_service: str | None,
+    ipfs_url: str | None,
+    rpc: tuple[str, ...],
+    chain_id: int | None,
+    registry_addr: str | None,
+    keystore: Path | None,
+    as_json: bool,
+) -> None:
+    """Pin an adapter folder to IPFS and record its manifest hash on-chain.
+
+    Builds a manifest (sha256 and size of every file, base model, dataset card hash,
+    training config, metrics, chainllm version), adds the folder plus manifest as one
+    CIDv1 directory (raw leaves), pins it, checks the node's CID against one computed
+    locally, then sends the registry transaction. Publishing the same folder again sends
+    nothing.
+
+    Example: chainllm publish runs/lora-erc20 --name erc20-lora --version 1 --json
+    """
+    from chainllm.provenance.ipfs import IpfsClient
+    from chainllm.provenance.pinning import PinningService
+    from chainllm.provenance.publish import publish as do_publish
+
+    if not adapter_dir.is_dir():  # before any network or key handling
+        raise BadInputError(f"adapter folder {adapter_dir} does not exist or is not a folder")
+    pinning = PinningService(pin_service) if pin_service else None
+    registry = _open_registry(rpc, chain_id, registry_addr)
+    signer = _signer(int(registry.w3.eth.chain_id), keystore, as_json)
+    with IpfsClient(ipfs_url) as ipfs, _progress(not as_json, "hashing") as step:
+        ipfs.version()  # fail fast, before hashing gigabytes, when the node is down
+        result = do_publish(
+            adapter_dir,
+            ipfs=ipfs,
+            registry=registry,
+            signer=signer,
+            name=name,
+            version=version,
+            dataset_card=dataset_card,
+            progress=lambda _n, size: step(size),
+            pinning=pinning,
+        )
+    if as_json:
+        _emit(result.to_dict())
+        return
+    state = (
+        "already published (nothing sent)" if result.already_published else f"recorded in tx {result.tx_hash}"
+    )
+    click.echo(f"{result.name}@{result.version}: {state}")
+    click.echo(f"  cid       {result.cid}")
+    click.echo(f"  manifest  sha256 {result.manifest_sha256}")
+    click.echo(f"  registry  {result.registry} (chain {result.chain_id}), publisher {result.publisher}")
+    click.echo(f"  files     {result.files} ({result.bytes} bytes)")
+    if result.remote_pin:
+        rp = result.remote_pin
+        click.echo(f"  remote    {rp['service']}: request {rp['requestid']} {rp['status']}")
+
+
+def _render_checks(result: Any) -> None:
+    for c in result.checks:
+        mark = "[green]ok[/]  " if c.ok else "[red]FAIL[/]"
+        Console(highlight=False).print(f"{mark} {c.name:<10} {c.detail}", markup=True, soft_wrap=True)
+    verdict = "verified" if result.ok else "NOT verified"
+    click.echo(f"{result.target}: {verdict}")
+
+
+@click.command()
+@click.argument("ref", metavar="CID|NAME[@VERSION]")
+@click.option("--publisher", metavar="ADDR", help="Require this publisher address on the record.")
+@ipfs_option
+@chain_options
+@json_option
+def verify(
+    ref: str,
+    publisher: str | None,
+    ipfs_url: str | None,
+    rpc: tuple[str, ...],
+    chain_id: int | None,
+    registry_addr: str | None,
+    as_json: bool,
+) -> None:
+    """Check a published adapter without trusting the IPFS node; exit 1 on any failure.
+
+    Fetches every file, recomputes each file's hash and the directory CID locally, checks
+    the files against the manifest, the manifest hash against the on-chain record, the
+    publisher, and that the version is not revoked.
+
+    Example: chainllm verify erc20-lora@1 --publisher 0xf39F...2266
+    """
+    from chainllm.provenance.ipfs import IpfsClient
+    from chainllm.provenance.verify import verify as do_verify
+
+    registry = _open_registry(rpc, chain_id, registry_addr)
+    if publisher is not None and not registry.w3.is_address(publisher):
+        raise BadInputError(f"--publisher {publisher!r} is not an Ethereum address")
+    with IpfsClient(ipfs_url) as ipfs, _progress(not as_json, "fetching") as step:
+        result = do_verify(ref, ipfs=ipfs, registry=registry, publisher=publisher, progress=step)
+    if as_json:
+        _emit(result.to_dict())
+    else:
+        _render_checks(result)
+    if not result.ok:
+        sys.exit(VerificationError.exit_code)
+
+
+@click.command()
+@click.argument("ref", metavar="CID|NAME[@VERSION]")
+@click.option(
+    "--to", "to", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to create."
+)
+@click.option("--publisher", metavar="ADDR", help="Require this publisher address on the record.")
+@ipfs_option
+@chain_options
+@json_option
+def pull(
+    ref: str,
+    to: Path,
+    publisher: str | None,
+    ipfs_url: str | None,
+    rpc: tuple[str, ...],
+    chain_id: int | None,
+    registry_addr: str | None,
+    as_json: bool,
+) -> None:
+    """Verify a published adapter, then write it to --to atomically (nothing on failure).
+
+    Only safetensors, JSON and text files are accepted; pickles and path tricks are refused.
+
+    Example: chainllm pull erc20-lora@1 --to adapters/erc20-lora
+    """
+    from chainllm.provenance.ipfs import IpfsClient
+    from chainllm.provenance.verify import pull as do_pull
+
+    registry = _open_registry(rpc, chain_id, registry_addr)
+    with IpfsClient(ipfs_url) as ipfs, _progress(not as_json, "pulling") as step:
+        result = do_pull(ref, to, ipfs=ipfs, registry=registry, publisher=publisher, progress=step)
+    if as_json:
+        _emit(result.to_dict())
+    else:
+        _render_checks(result)
+        click.echo(f"wrote {result.path}")
+
+
+@click.group()
+def registry() -> None:
+    """Deploy and administer the on-chain ModelRegistry."""
+
+
+@registry.command()
+@click.option("--rpc", "rpc", envvar="CHAINLLM_RPC", help="JSON-RPC URL to deploy to. Default: local anvil.")
+@click.option("--chain-id", type=int, help="Expected chain id; refuse to deploy when the RPC serves another.")
+@key_option
+@json_option
+def deploy(rpc: str | None, chain_id: int | None, keystore: Path | None, as_json: bool) -> None:
+    """Deploy contracts/ModelRegistry.sol and record its address for that chain id.
+
+    Example: chainllm services up anvil && chainllm registry deploy --rpc http://127.0.0.1:8545
+    """
+    from chainllm.provenance.registry import Target, connect, default_rpc, deploy_registry, registry_file
+
+    w3, target = connect(Target(rpc or default_rpc(), chain_id if chain_id is not None else -1, None))
+    signer = _signer(target.chain_id, keystore, as_json)
+    address, block = deploy_registry(w3, signer.account, target.rpc)
+    out = {"registry": address, "chain_id": target.chain_id, "block": block, "rpc": target.rpc,
+           "deployer": signer.account.address, "config": str(registry_file())}  # fmt: skip
+    if as_json:
+        _emit(out)
+    else:
+        click.echo(f"ModelRegistry deployed at {address} on chain {target.chain_id} (block {block})")
+        click.echo(f"recorded in {out['config']}")
+
+
+@registry.command()
+@click.argument("ref", metavar="NAME@VERSION|CID")
+@click.option(
+    "--reason", default="revoked by publisher", show_default=True, help="Reason stored in the event."
+)
+@chain_options
+@key_option
+@json_option
+def revoke(
+    ref: str,
+    reason: str,
+    rpc: tuple[str, ...],
+    chain_id: int | None,
+    registry_addr: str | None,
+    keystore: Path | None,
+    as_json: bool,
+) -> None:
+    """Mark a published version revoked; verify and pull refuse it from then on.
+
+    Example: chainllm registry revoke erc20-lora@1 --reason "trained on leaked data"
+    """
+    from chainllm.provenance.verify import parse_ref
+
+    reg = _open_registry(rpc, chain_id, registry_addr)
+    cid, name, version = parse_ref(ref)
+    if cid is None and version is None:
+        raise BadInputError(f"{ref!r} names no version", hint="revoke one version: NAME@VERSION or its CID")
+    record = reg.record_of_cid(cid) if cid else reg.record_of_version(name, version)
+    if record is None:
+        raise BadInputError(f"{ref} is not in registry {reg.address}")
+    if record.revoked:
+        raise BadInputError(f"{record.name}@{record.version} is already revoked")
+    signer = _signer(int(reg.w3.eth.chain_id), keystore, as_json)
+    tx_hash, block = reg.revoke(signer.account, record.manifest_sha256, reason)
+    if as_json:
+        _emit(
+            {
+                "revoked": f"{record.name}@{record.version}",
+                "cid": record.cid,
+                "tx_hash": tx_hash,
+                "block": block,
+            }
+        )
+    else:
+        click.echo(f"revoked {record.name}@{record.version} ({record.cid}) in tx {tx_hash}")
+
+
+@registry.command()
+@click.argument("name")
+@click.argument("account", metavar="ADDR")
+@click.option("--remove", is_flag=True, help="Take the delegation away instead.")
+@chain_options
+@key_option
+@json_option
+def delegate(
+    name: str,
+    account: str,
+    remove: bool,
+    rpc: tuple[str, ...],
+    chain_id: int | None,
+    registry_addr: str | None,
+    keystore: Path | None,
+    as_json: bool,
+) -> None:
+    """Let ADDR publish and revoke versions of NAME (owner only).
+
+    Example: chainllm registry delegate erc20-lora 0x7099...79C8
+    """
+    reg = _open_registry(rpc, chain_id, registry_addr)
+    if not reg.w3.is_address(account):
+        raise BadInputError(f"{account!r} is not an Ethereum address")
+    signer = _signer(int(reg.w3.eth.chain_id), keystore, as_json)
+    owner = reg.owner_of(name)
+    if owner != signer.account.address:
+        raise BadInputError(f"{signer.account.address} does not own {name!r} (owner: {owner})")
+    tx_hash, _ = reg.set_delegate(signer.account, name, account, not remove)
+    if as_json:
+        _emit({"name": name, "delegate": account, "allowed": not remove, "tx_hash": tx_hash})
+    else:
+        click.echo(f"{'removed' if remove else 'added'} {account} as publisher of {name!r} (tx {tx_hash})")
+
+
+@registry.command()
+@click.argument("ref", metavar="NAME[@VERSION]|CID")
+@chain_options
+@json_option
+def show(
+    ref: str, rpc: tuple[str, ...], chain_id: int | None, registry_addr: str | None, as_json: bool
+) -> None:
+    """Print the on-chain record of a published adapter (no download).
+
+    Example: chainllm registry show erc20-lora
+    """
+    from chainllm.provenance.verify import parse_ref
+
+    reg = _open_registry(rpc, chain_id, registry_addr)
+    cid, name, version = parse_ref(ref)
+    if cid:
+        record = reg.record_of_cid(cid)
+    else:
+        assert name is not None
+        record = reg.record_of_version(name, version) if version else reg.latest(name, include_revoked=True)
+    if record is None:
+        raise BadInputError(f"{ref} is not in registry {reg.address}")
+    if as_json:
+        _emit({"registry": reg.address, "chain_id": int(reg.w3.eth.chain_id), **record.to_dict()})
+        return
+    for k, v in record.to_dict().items():
+        click.echo(f"{k:<20} {v}")

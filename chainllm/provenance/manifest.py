@@ -1,0 +1,273 @@
+"""The adapter manifest: what exactly was published, as canonical JSON.
+
+The manifest lists every file of the adapter folder (name, size, sha256, CID) plus where the
+adapter came from (base model, dataset card hash, training config, metrics, chainllm
+version). It is published inside the adapter's IPFS directory as ``chainllm-manifest.json``
+and its sha256 is what the on-chain registry records. Canonical JSON (sorted keys, no
+whitespace, UTF-8) makes the hash a function of the content alone: building it twice from
+the same folder gives the same bytes, which is what makes ``publish`` idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from chainllm import __version__
+from chainllm.errors import BadInputError, VerificationError
+from chainllm.provenance.cid import FileDigest, digest_file
+
+MANIFEST_NAME = "chainllm-manifest.json"
+SCHEMA = "chainllm.adapter-manifest/1"
+# Loadable without executing anything. Pickle-based formats can run code on load.
+ALLOWED_SUFFIXES = (".safetensors", ".json", ".md", ".txt")
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".joblib", ".npy", ".npz")
+DATASET_CARD_FILES = ("dataset_card.json", "dataset_card.md", "DATASET_CARD.md")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+_-]{0,31}$")
+MAX_FILES = 256
+MAX_MANIFEST_BYTES = 4 << 20
+
+
+def canonical_json(obj: Any) -> bytes:
+    """Sorted keys, no whitespace, UTF-8, no NaN/Infinity."""
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_file_name(name: str, *, where: str) -> None:
+    """A flat, plain file name of an allowed type; raises BadInputError otherwise."""
+    pure = PurePosixPath(name)
+    if (
+        not name
+        or name in (".", "..")
+        or "/" in name
+        or "\\" in name
+        or "\0" in name
+        or pure.name != name
+        or name.startswith(".")
+    ):
+        raise BadInputError(f"{where}: unsafe file name {name!r} (path separators, '..' or hidden files)")
+    lower = name.lower()
+    if lower.endswith(PICKLE_SUFFIXES):
+        raise BadInputError(
+            f"{where}: {name} is a pickle-based file, which can run code when loaded",
+            hint="save weights with safetensors (PEFT does by default: safe_serialization=True)",
+        )
+    if not lower.endswith(ALLOWED_SUFFIXES):
+        raise BadInputError(
+            f"{where}: {name} is not an allowed adapter file type",
+            hint=f"only {', '.join(ALLOWED_SUFFIXES)} files are published and pulled",
+        )
+
+
+def check_name_version(name: str, version: str) -> None:
+    if not NAME_RE.match(name):
+        raise BadInputError(
+            f"model name {name!r} is not allowed",
+            hint="use 1-64 letters, digits, '.', '_' or '-' (pass --name)",
+        )
+    if not VERSION_RE.match(version):
+        raise BadInputError(
+            f"version {version!r} is not allowed",
+            hint="use 1-32 letters, digits, '.', '+', '_' or '-' (pass --version)",
+        )
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    path: str
+    size: int
+    sha256: str
+    cid: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "size": self.size, "sha256": self.sha256, "cid": self.cid}
+
+
+@dataclass(frozen=True)
+class AdapterManifest:
+    """Everything the registry commits to, through the sha256 of ``to_bytes()``."""
+
+    name: str
+    version: str
+    base_model: str | None
+    files: tuple[ManifestFile, ...]
+    dataset_card_sha256: str | None = None
+    metrics_sha256: str | None = None
+    training_config: dict[str, Any] | None = None
+    metrics: dict[str, Any] | None = None
+    chainllm_version: str = __version__
+    schema: str = SCHEMA
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.extra,
+            "schema": self.schema,
+            "name": self.name,
+            "version": self.version,
+            "base_model": self.base_model,
+            "dataset_card_sha256": self.dataset_card_sha256,
+            "metrics_sha256": self.metrics_sha256,
+            "training_config": self.training_config,
+            "metrics": self.metrics,
+            "chainllm_version": self.chainllm_version,
+            "files": [f.to_dict() for f in self.files],
+        }
+
+    def to_bytes(self) -> bytes:
+        return canonical_json(self.to_dict())
+
+    @property
+    def sha256(self) -> str:
+        return sha256_hex(self.to_bytes())
+
+    def file(self, name: str) -> ManifestFile | None:
+        return next((f for f in self.files if f.path == name), None)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, source: str) -> AdapterManifest:
+        """Parse a published manifest; it must be canonical JSON of the known schema."""
+        try:
+            obj = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise VerificationError(f"{source}: manifest is not valid JSON ({exc})") from None
+        if not isinstance(obj, dict) or obj.get("schema") != SCHEMA:
+            raise VerificationError(f"{source}: manifest schema is not {SCHEMA!r}")
+        if canonical_json(obj) != data:
+            raise VerificationError(f"{source}: manifest is not in canonical JSON form (edited by hand?)")
+        try:
+            files = tuple(
+                ManifestFile(str(f["path"]), int(f["size"]), str(f["sha256"]), str(f["cid"]))
+                for f in obj["files"]
+            )
+            known = {
+                "schema", "name", "version", "base_model", "dataset_card_sha256", "metrics_sha256",
+                "training_config", "metrics", "chainllm_version", "files",
+            }  # fmt: skip
+            return cls(
+                name=str(obj["name"]),
+                version=str(obj["version"]),
+                base_model=obj.get("base_model"),
+                files=files,
+                dataset_card_sha256=obj.get("dataset_card_sha256"),
+                metrics_sha256=obj.get("metrics_sha256"),
+                training_config=obj.get("training_config"),
+                metrics=obj.get("metrics"),
+                chainllm_version=str(obj.get("chainllm_version", "")),
+                extra={k: v for k, v in obj.items() if k not in known},
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise VerificationError(f"{source}: manifest is missing or mangles field {exc}") from None
+
+
+@dataclass(frozen=True)
+class ScannedFolder:
+    """A folder ready to publish: its manifest and each file's local digest."""
+
+    folder: Path
+    manifest: AdapterManifest
+    digests: dict[str, FileDigest]
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        obj = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise BadInputError(f"{path}: not readable JSON ({exc})", hint="fix or remove the file") from None
+    if not isinstance(obj, dict):
+        raise BadInputError(f"{path}: expected a JSON object")
+    # Round trip through canonical JSON: rejects NaN and keeps the manifest stable.
+    try:
+        clean: dict[str, Any] = json.loads(canonical_json(obj))
+        return clean
+    except ValueError as exc:
+        raise BadInputError(f"{path}: {exc}", hint="NaN/Infinity are not portable JSON") from None
+
+
+def scan_folder(
+    folder: Path,
+    *,
+    name: str | None = None,
+    version: str | None = None,
+    dataset_card: Path | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> ScannedFolder:
+    """Hash every file of a PEFT-style adapter folder and build its manifest.
+
+    The folder must be flat, hold ``adapter_config.json`` and at least one ``.safetensors``
+    file, and nothing pickle-based. An existing ``chainllm-manifest.json`` (a pulled
+    adapter) is ignored and rebuilt.
+    """
+    folder = folder.expanduser()
+    if not folder.is_dir():
+        raise BadInputError(f"adapter folder {folder} does not exist or is not a folder")
+    names: list[str] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name == MANIFEST_NAME:
+            continue
+        if entry.is_symlink():
+            raise BadInputError(f"{entry} is a symlink", hint="copy the real file into the adapter folder")
+        if entry.is_dir():
+            raise BadInputError(
+                f"{entry} is a subfolder; adapter folders are published flat",
+                hint="publish the folder that holds adapter_config.json itself (e.g. one checkpoint)",
+            )
+        check_file_name(entry.name, where=str(folder))
+        names.append(entry.name)
+    if "adapter_config.json" not in names:
+        raise BadInputError(f"{folder} has no adapter_config.json", hint="point at a PEFT adapter folder")
+    if not any(n.endswith(".safetensors") for n in names):
+        raise BadInputError(f"{folder} has no .safetensors weights", hint="save the adapter with safetensors")
+    if len(names) > MAX_FILES:
+        raise BadInputError(f"{folder} holds {len(names)} files; at most {MAX_FILES} are published")
+
+    adapter_config = _read_json(folder / "adapter_config.json")
+    training_config = _read_json(folder / "training_config.json") if "training_config.json" in names else None
+    metrics = _read_json(folder / "metrics.json") if "metrics.json" in names else None
+
+    digests: dict[str, FileDigest] = {}
+    for n in names:
+        digests[n] = digest_file(folder / n)
+        if progress:
+            progress(n, digests[n].size)
+
+    card_sha: str | None = None
+    if dataset_card is not None:
+        try:
+            card_sha = sha256_hex(dataset_card.read_bytes())
+        except OSError as exc:
+            raise BadInputError(f"dataset card {dataset_card}: {exc.strerror}") from None
+    elif training_config and isinstance(training_config.get("dataset_card_sha256"), str):
+        card_sha = training_config["dataset_card_sha256"]
+    else:
+        card_sha = next((digests[c].sha256 for c in DATASET_CARD_FILES if c in digests), None)
+    if card_sha is not None and not re.fullmatch(r"[0-9a-f]{64}", card_sha):
+        raise BadInputError(f"dataset card hash {card_sha!r} is not a sha256 hex digest")
+
+    name = name or (training_config or {}).get("name") or folder.resolve().name
+    version = version or (training_config or {}).get("version") or "1"
+    check_name_version(str(name), str(version))
+    base = adapter_config.get("base_model_name_or_path")
+    manifest = AdapterManifest(
+        name=str(name),
+        version=str(version),
+        base_model=str(base) if base else None,
+        files=tuple(ManifestFile(n, digests[n].size, digests[n].sha256, str(digests[n].cid)) for n in names),
+        dataset_card_sha256=card_sha,
+        metrics_sha256=sha256_hex(canonical_json(metrics)) if metrics is not None else None,
+        training_config=training_config,
+        metrics=metrics,
+    )
+    return ScannedFolder(folder, manifest, digests)

@@ -1,0 +1,132 @@
+"""``publish``: adapter folder -> manifest -> one IPFS directory (pinned) -> registry record.
+
+Order matters: the content is added (and the node's CID checked against the one computed
+locally) before the transaction, so a record never points at content the node does not hold.
+Running it again is safe: a manifest that is already recorded is not sent twice, and
+re-adding to IPFS only re-pins what is there.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from chainllm.errors import BadInputError, ServiceError
+from chainllm.provenance.cid import digest_bytes, directory_cid
+from chainllm.provenance.ipfs import IpfsClient
+from chainllm.provenance.manifest import MANIFEST_NAME, scan_folder
+from chainllm.provenance.pinning import PinningService
+from chainllm.provenance.registry import Registry, Signer
+from chainllm.types import Address, Cid, TxHash
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    cid: Cid
+    manifest_sha256: str
+    tx_hash: TxHash | None  # of the transaction that created the record (None if unknown)
+    block: int | None
+    registry: Address
+    chain_id: int
+    publisher: Address
+    name: str
+    version: str
+    already_published: bool
+    files: int
+    bytes: int
+    seconds: dict[str, float]
+    revoked: bool = False  # only possible when already_published
+    remote_pin: dict[str, Any] | None = None  # Pinning Service API request, when one was asked for
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def publish(
+    folder: Path,
+    *,
+    ipfs: IpfsClient,
+    registry: Registry,
+    signer: Signer,
+    name: str | None = None,
+    version: str | None = None,
+    dataset_card: Path | None = None,
+    progress: Callable[[str, int], None] | None = None,
+    pinning: PinningService | None = None,
+) -> PublishResult:
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    scanned = scan_folder(folder, name=name, version=version, dataset_card=dataset_card, progress=progress)
+    manifest = scanned.manifest
+    manifest_bytes = manifest.to_bytes()
+    entries = {**scanned.digests, MANIFEST_NAME: digest_bytes(manifest_bytes)}
+    local_cid, _ = directory_cid(entries.items())
+    total = sum(d.size for d in scanned.digests.values())
+    timings["hash"] = time.perf_counter() - t0
+    msha = manifest.sha256
+    account = signer.account
+
+    # Refuse early, before any upload, what the contract would refuse anyway.
+    existing = registry.record_of(msha)
+    if existing is None:
+        same_version = registry.record_of_version(manifest.name, manifest.version)
+        if same_version is not None:
+            raise BadInputError(
+                f"{manifest.name}@{manifest.version} is already published with different content "
+                f"(CID {same_version.cid})",
+                hint="pass a new --version",
+            )
+        if not registry.may_publish(manifest.name, account.address):
+            raise BadInputError(
+                f"{account.address} may not publish under {manifest.name!r} "
+                f"(owned by {registry.owner_of(manifest.name)})",
+                hint="ask the owner to add you with `chainllm registry delegate`, or pick another --name",
+            )
+
+    t1 = time.perf_counter()
+    node_cid, _per_file = ipfs.add_directory(
+        [(n, scanned.folder / n) for n in scanned.digests] + [(MANIFEST_NAME, manifest_bytes)]
+    )
+    timings["add"] = time.perf_counter() - t1
+    if node_cid != str(local_cid):
+        raise ServiceError(
+            f"the IPFS node at {ipfs.url} built CID {node_cid}, but chainllm computed {local_cid} locally",
+            hint="the node must use CIDv1, raw leaves and 256 KiB chunks; nothing was recorded",
+        )
+
+    remote: dict[str, Any] | None = None
+    if pinning is not None:
+        t3 = time.perf_counter()
+        st = pinning.pin(node_cid, name=f"{manifest.name}@{manifest.version}")
+        remote = {"service": pinning.endpoint, "requestid": st.requestid, "status": st.status}
+        timings["remote_pin"] = time.perf_counter() - t3
+
+    if existing is not None:
+        if existing.cid != node_cid:
+            raise ServiceError(f"manifest {msha[:16]}... is recorded with CID {existing.cid}, not {node_cid}")
+        original = registry.publish_tx(msha)
+        return PublishResult(
+            node_cid, msha, original[0] if original else None, original[1] if original else None, registry.address, int(registry.w3.eth.chain_id), existing.publisher,
+            existing.name, existing.version, True, len(scanned.digests), total, timings, existing.revoked, remote,
+        )  # fmt: skip
+
+    t2 = time.perf_counter()
+    tx_hash, block = registry.publish(
+        account,
+        name=manifest.name,
+        version=manifest.version,
+        cid=node_cid,
+        base_model=manifest.base_model or "",
+        manifest_sha256=msha,
+        dataset_card_sha256=manifest.dataset_card_sha256,
+        metrics_sha256=manifest.metrics_sha256,
+    )
+    timings["tx"] = time.perf_counter() - t2
+    return PublishResult(
+        node_cid, msha, tx_hash, block, registry.address, int(registry.w3.eth.chain_id),
+        Address(account.address), manifest.name, manifest.version, False, len(scanned.digests), total, timings,
+        False, remote,
+    )  # fmt: skip
