@@ -1,0 +1,146 @@
+"""Seconds per generated contract, split into generation / compile / audit, and the cost of the
+checked loop against a single unchecked generation, measured in the same run.
+
+    .venv/bin/python bench/generate_bench.py [--n 8] [--with-model] [--json]
+
+Peer ("unchecked"): one generation with no compile and no audit: the composer for standard
+requests, one model sample for a custom function with --with-model. chainllm: the full loop
+(k candidates, compile, Slither, repair rounds), audit cache off. Not part of pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from chainllm.audit.compile import compile_file  # noqa: E402
+from chainllm.generate import GenerateOptions, LocalBackend, TemplateBackend, generate  # noqa: E402
+from chainllm.generate.backends import Sampling  # noqa: E402
+from chainllm.generate.compose import compose, skeleton  # noqa: E402
+from chainllm.generate.evaluate import default_suites, load_suite  # noqa: E402
+from chainllm.generate.prompts import function_messages  # noqa: E402
+from chainllm.generate.spec import parse_request  # noqa: E402
+
+
+def bench_template(n: int) -> dict[str, object]:
+    entries = [e for e in load_suite(default_suites()[:1]) if e.request and not e.expect.get("custom")]
+    step = max(1, len(entries) // n)
+    picked = entries[::step][:n]
+    rows = []
+    for e in picked:
+        assert e.request is not None
+        t0 = time.perf_counter()
+        spec = parse_request(e.request)
+        source = compose(spec)
+        unchecked = time.perf_counter() - t0
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"{spec.name}.sol"
+            path.write_text(source)
+            t1 = time.perf_counter()
+            comp = compile_file(path, check=False)
+            compile_s = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        result = generate(e.request, TemplateBackend(), GenerateOptions(use_cache=False))
+        loop_s = time.perf_counter() - t2
+        audit_s = result.seconds.get("audit", 0.0)
+        rows.append(
+            {
+                "id": e.id,
+                "generate_s": round(unchecked, 4),
+                "compile_s": round(compile_s, 2),
+                "audit_s (compile+slither)": round(audit_s, 2),
+                "slither_s (approx)": round(max(audit_s - compile_s, 0.0), 2),
+                "loop_s": round(loop_s, 2),
+                "compiled": comp.result.compiled,
+                "status": result.status,
+            }
+        )
+        print(
+            f"  {e.id:28} generate {unchecked * 1000:6.1f} ms  compile {compile_s:5.2f} s  loop {loop_s:5.2f} s  {result.status}",
+            file=sys.stderr,
+        )
+    gen = statistics.mean(r["generate_s"] for r in rows)  # type: ignore[misc]
+    loop = statistics.mean(r["loop_s"] for r in rows)  # type: ignore[misc]
+    return {
+        "requests": len(rows),
+        "mean_unchecked_generate_s": round(gen, 4),
+        "mean_compile_s": round(statistics.mean(r["compile_s"] for r in rows), 2),  # type: ignore[misc]
+        "mean_audit_s": round(statistics.mean(r["audit_s (compile+slither)"] for r in rows), 2),  # type: ignore[misc]
+        "mean_loop_s": round(loop, 2),
+        "loop_vs_unchecked": round(loop / gen, 1) if gen else None,
+        "compiled_unchecked_share": sum(1 for r in rows if r["compiled"]) / len(rows),
+        "rows": rows,
+    }
+
+
+def bench_model(request: str) -> dict[str, object]:
+    spec = parse_request(request)
+    backend = LocalBackend()
+    t0 = time.perf_counter()
+    backend._ensure()
+    load_s = time.perf_counter() - t0
+    fn = spec.custom[0]
+    t1 = time.perf_counter()
+    backend.complete(
+        function_messages(skeleton(spec), fn.name, fn.description), Sampling(n=1, max_tokens=256)
+    )
+    single = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    result = generate(request, backend, GenerateOptions(k=3, rounds=2, use_cache=False))
+    loop = time.perf_counter() - t2
+    return {
+        "request": request,
+        "model_load_s": round(load_s, 2),
+        "single_unchecked_sample_s": round(single, 2),
+        "loop_s": round(loop, 2),
+        "loop_generate_s": round(result.seconds.get("generate", 0.0), 2),
+        "loop_audit_s": round(result.seconds.get("audit", 0.0), 2),
+        "loop_vs_unchecked": round(loop / single, 1) if single else None,
+        "status": result.status,
+        "attempts": len(result.attempts),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--n", type=int, default=8, help="standard requests to time")
+    ap.add_argument("--with-model", action="store_true", help="also time SmolLM2 writing one custom function")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    out: dict[str, object] = {"template": bench_template(args.n)}
+    if args.with_model:
+        out["model"] = bench_model(
+            "ERC20 token called Foo (FOO) with a function that lets the owner burn tokens from any account"
+        )
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return
+    t = out["template"]
+    assert isinstance(t, dict)
+    print(f"standard requests: {t['requests']}")
+    print(f"  unchecked generation (parse + compose): {t['mean_unchecked_generate_s'] * 1000:.1f} ms")
+    print(
+        f"  compile (solc): {t['mean_compile_s']:.2f} s   audit (compile + Slither): {t['mean_audit_s']:.2f} s"
+    )
+    print(
+        f"  checked loop: {t['mean_loop_s']:.2f} s per contract = {t['loop_vs_unchecked']}x the unchecked generation"
+    )
+    if "model" in out:
+        m = out["model"]
+        assert isinstance(m, dict)
+        print(f"custom function with {LocalBackend().describe()}: load {m['model_load_s']} s")
+        print(
+            f"  one unchecked sample: {m['single_unchecked_sample_s']} s   loop (k=3, 2 rounds): {m['loop_s']} s ({m['loop_vs_unchecked']}x), status {m['status']}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""`chainllm eval generate`: the prompt suite through the generate loop, with honest rates."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from chainllm.cli.options import json_option
+from chainllm.generate.backends import make_backend, resolve_adapter
+from chainllm.generate.evaluate import DEFINITIONS, EntryResult, default_suites, evaluate, load_suite
+from chainllm.generate.loop import GenerateOptions
+from chainllm.generate.output import write_atomic
+from chainllm.types import Severity
+
+
+@click.command()
+@click.option(
+    "--suite",
+    "suites",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSONL suite (repeatable). Default: prompts/generate_suite.jsonl and prompts/wizard_options.jsonl.",
+)
+@click.option(
+    "--backend", type=click.Choice(["local", "openai", "template"]), default="local", show_default=True
+)
+@click.option("--base", default="smollm2-135m", show_default=True, help="Base model for --backend local.")
+@click.option(
+    "--adapter",
+    help="LoRA adapter for --backend local: a folder, or a published CID / NAME[@VERSION] (pulled and verified).",
+)
+@click.option(
+    "--base-url", envvar="CHAINLLM_OPENAI_BASE_URL", help="OpenAI-compatible server for --backend openai."
+)
+@click.option("--model", help="Model name for --backend openai.")
+@click.option("-k", "k", type=int, default=3, show_default=True, help="Candidates per request.")
+@click.option("--rounds", type=int, default=2, show_default=True, help="Repair rounds.")
+@click.option("--only", default="", help="Run only entries whose id contains this text.")
+@click.option("--limit", type=int, default=0, help="Run at most this many entries (0: all).")
+@click.option(
+    "--no-cache", is_flag=True, help="Audit every candidate afresh (honest timings on a warm cache)."
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON report here."
+)
+@json_option
+def generate(
+    suites: tuple[Path, ...],
+    backend: str,
+    base: str,
+    adapter: str | None,
+    base_url: str | None,
+    model: str | None,
+    k: int,
+    rounds: int,
+    only: str,
+    limit: int,
+    no_cache: bool,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """Run the generation prompt suite: compile@1, compile@k, share free of High/Medium
+    findings, seconds per contract, overall and per difficulty.
+
+    \b
+    Examples:
+      chainllm eval generate
+      chainllm eval generate --backend template --only erc721 --json
+      chainllm eval generate --backend openai --base-url http://127.0.0.1:8000/v1 --model my-lora -k 5
+    """
+    entries = load_suite(list(suites) or default_suites())
+    if only:
+        entries = [e for e in entries if only in e.id]
+    if limit:
+        entries = entries[:limit]
+    if not entries:
+        raise click.BadParameter("no suite entries selected", param_hint="--only/--limit")
+    be = make_backend(
+        backend,
+        base=base,
+        adapter=resolve_adapter(adapter) if backend == "local" else None,
+        base_url=base_url,
+        model=model,
+    )
+    opts = GenerateOptions(k=k, rounds=rounds, fail_on=Severity.MEDIUM, use_cache=not no_cache)
+    show = not as_json and sys.stderr.isatty()
+
+    def line(r: EntryResult) -> None:
+        if as_json:
+            return
+        mark = {"ok": "ok", "partial": "partial", "failed": "FAIL", "error": "ERROR"}[r.status]
+        extra = f" ({r.error})" if r.error else (f" worst {r.worst}" if r.worst else "")
+        click.echo(f"{mark:7} {r.id:48} {r.seconds:6.1f} s{extra}", err=True)
+
+    if show:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task("generating", total=len(entries))
+
+            def step(r: EntryResult) -> None:
+                progress.update(task, advance=1, description=r.id)
+                line(r)
+
+            report = evaluate(entries, be, opts, on_result=step)
+    else:
+        report = evaluate(entries, be, opts, on_result=line)
+    data = report.to_dict()
+    if out is not None:
+        write_atomic(out, json.dumps(data, indent=2) + "\n")
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    m = data["metrics"]
+    click.echo(
+        f"backend: {report.backend}  k={report.k} rounds={report.rounds}  audit cache: {'on' if report.cached_audits else 'off'}"
+    )
+    click.echo(
+        f"{'group':10} {'n':>4} {'compile@1':>10} {'compile@k':>10} {'clean':>7} {'spec':>6} {'s/contract':>11}"
+    )
+    rows = [("overall", m["overall"]), *m["by_difficulty"].items()]
+    for name, r in rows:
+        spec = "-" if r["spec_match"] is None else f"{r['spec_match']:.0%}"
+        click.echo(
+            f"{name:10} {r['n']:>4} {r['compile@1']:>10.1%} {r['compile@k']:>10.1%} {r['clean']:>7.1%} {spec:>6} {r['seconds_per_contract']:>11.1f}"
+        )
+    for key, text in DEFINITIONS.items():
+        click.echo(f"  {key}: {text}")

@@ -1,0 +1,224 @@
+"""`chainllm generate`: a contract that compiles, with its audit, from one request."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from chainllm.audit.report import FORMATS
+from chainllm.cli.options import json_option
+from chainllm.errors import ChainLLMError
+from chainllm.generate.backends import Backend, make_backend, resolve_adapter
+from chainllm.generate.loop import MODES, GenerateOptions, GenerationResult
+from chainllm.generate.loop import generate as run_generate
+from chainllm.generate.output import Written, check_out_path, write_result
+from chainllm.types import Severity
+
+FAIL_ON = ("none", "low", "medium", "high")
+
+
+@click.command()
+@click.argument("prompt")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the contract here (.sol); its audit and log go beside it.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["local", "openai", "template"]),
+    default="local",
+    show_default=True,
+    help="Who writes custom functions (or whole files in freehand mode).",
+)
+@click.option("--base", default="smollm2-135m", show_default=True, help="Base model for --backend local.")
+@click.option(
+    "--adapter",
+    help="LoRA adapter for --backend local: a folder, or a published CID / NAME[@VERSION] (pulled and verified).",
+)
+@click.option(
+    "--base-url",
+    envvar="CHAINLLM_OPENAI_BASE_URL",
+    help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (vLLM, Ollama, llama.cpp, TGI).",
+)
+@click.option("--model", help="Model (or served LoRA adapter) name for --backend openai.")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="structured",
+    show_default=True,
+    help="structured: OpenZeppelin composition + model-written custom functions; freehand: the model writes the whole file.",
+)
+@click.option("-k", "k", type=int, default=3, show_default=True, help="Candidates per request.")
+@click.option(
+    "--rounds",
+    type=int,
+    default=2,
+    show_default=True,
+    help="Repair rounds fed with compiler errors and findings.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="medium",
+    show_default=True,
+    help="A candidate with a finding this severe or worse is not accepted.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="markdown",
+    show_default=True,
+    help="Format of the audit report written beside --out.",
+)
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Write a contract even when custom functions could not be implemented (marked in its header).",
+)
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option(
+    "--temperature",
+    type=float,
+    default=0.7,
+    show_default=True,
+    help="Sampling temperature for model backends.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Sampling seed.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=120.0,
+    show_default=True,
+    help="Seconds per request to an OpenAI-compatible server.",
+)
+@click.option("--no-cache", is_flag=True, help="Re-run the audit even for a candidate audited before.")
+@json_option
+def generate(
+    prompt: str,
+    out: Path | None,
+    backend: str,
+    base: str,
+    adapter: str | None,
+    base_url: str | None,
+    model: str | None,
+    mode: str,
+    k: int,
+    rounds: int,
+    fail_on: str,
+    fmt: str,
+    allow_partial: bool,
+    force: bool,
+    temperature: float,
+    seed: int,
+    timeout: float,
+    no_cache: bool,
+    as_json: bool,
+) -> None:
+    """Generate a Solidity contract that compiles, audit it with Slither, repair, and keep the best.
+
+    The request is parsed into a spec (kind, name, features, access control); standard parts
+    come from OpenZeppelin 5.x building blocks, a model writes only custom functions. Every
+    candidate is compiled and audited; nothing that did not compile is ever written.
+    Exit status: 0 a contract met --fail-on, 1 none did (or custom parts are missing),
+    2 bad input or an unreachable backend.
+
+    \b
+    Examples:
+      chainllm generate "ERC20 named Acme, symbol ACM, 1M supply, burnable, pausable by owner" --out Acme.sol
+      chainllm generate "NFT called Space Cats (CAT), 10k max supply, public mint for 0.05 ETH" --json
+      chainllm generate "2-of-3 multisig wallet" --backend openai --base-url http://127.0.0.1:8000/v1 --model my-lora
+    """
+    try:
+        if out is not None:
+            check_out_path(out, force=force)
+        be = make_backend(
+            backend,
+            base=base,
+            adapter=resolve_adapter(adapter) if backend == "local" else None,
+            base_url=base_url,
+            model=model,
+            timeout=timeout,
+        )
+        opts = GenerateOptions(
+            k=k,
+            rounds=rounds,
+            fail_on=None if fail_on == "none" else Severity.parse(fail_on),
+            mode=mode,
+            temperature=temperature,
+            seed=seed,
+            use_cache=not no_cache,
+        )
+        result = _run(prompt, be, opts, show=not as_json and sys.stderr.isatty())
+    except ChainLLMError as exc:
+        if as_json:
+            click.echo(
+                json.dumps({"status": "error", "error": str(exc), "path": None, "compiled": False}, indent=2)
+            )
+            raise SystemExit(exc.exit_code) from None
+        raise
+    written = write_result(result, out, fmt=fmt, allow_partial=allow_partial) if out is not None else None
+    code = 0 if result.status == "ok" or (result.status == "partial" and allow_partial) else 1
+    if as_json:
+        payload = {
+            "path": str(written.contract) if written and written.contract else None,
+            **result.to_dict(),
+        }
+        if written:
+            payload["audit_report"] = str(written.audit) if written.audit else None
+            payload["log"] = str(written.log) if written.log else None
+        elif result.source is not None and code == 0:
+            payload["source"] = result.source
+        click.echo(json.dumps(payload, indent=2))
+        raise SystemExit(code)
+    _render(result, written, out, code)
+    raise SystemExit(code)
+
+
+def _run(prompt: str, be: Backend, opts: GenerateOptions, *, show: bool) -> GenerationResult:
+    if not show:
+        return run_generate(prompt, be, opts, progress=lambda m: click.echo(f"generate: {m}", err=True))
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status("generating") as status:
+
+        def step(msg: str) -> None:
+            console.log(msg)
+            status.update(msg)
+
+        return run_generate(prompt, be, opts, progress=step)
+
+
+def _render(result: GenerationResult, written: Written | None, out: Path | None, code: int) -> None:
+    err = lambda m: click.echo(m, err=True)  # noqa: E731
+    a = result.audit
+    if a is not None:
+        counts: dict[str, int] = {}
+        for f in a.findings:
+            counts[f.impact] = counts.get(f.impact, 0) + 1
+        summary = ", ".join(f"{n} {s}" for s, n in counts.items()) or "no findings"
+        err(
+            f"{result.status}: {result.contract_name} compiled with solc {a.solc_version}; Slither: {summary}"
+        )
+    err(
+        f"{result.reason} ({len(result.attempts)} attempt(s), backend {result.backend_detail}, {result.seconds.get('total', 0):.1f} s)"
+    )
+    if written is not None:
+        if written.contract:
+            err(f"contract written to {written.contract}")
+        elif out is not None:
+            err(
+                f"{out} not written: {'pass --allow-partial to write the standard parts' if result.status == 'partial' else 'no candidate met the bar'}"
+            )
+        if written.audit:
+            err(f"audit report written to {written.audit}")
+        if written.log:
+            err(f"generation log written to {written.log}")
+    elif result.source is not None and code == 0:
+        click.echo(result.source, nl=False)

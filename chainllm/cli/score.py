@@ -1,0 +1,145 @@
+"""`chainllm score`: a calibrated risk score with reasons for transaction hashes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import IO
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from chainllm.cli.options import json_option, rpc_option
+from chainllm.errors import BadInputError, ChainLLMError
+
+_COLOURS = {"benign": "green", "suspicious": "yellow", "malicious": "red", "not_analysed": "magenta"}
+
+
+class NotAnalysedError(ChainLLMError):
+    """Some hashes could not be scored (unknown, pending); the others were printed."""
+
+    exit_code = 1
+
+
+def _read_hashes(args: tuple[str, ...], hash_file: IO[str] | None) -> list[str]:
+    hashes = list(args)
+    if hash_file is not None:
+        hashes += [ln.strip() for ln in hash_file if ln.strip() and not ln.lstrip().startswith("#")]
+    elif not hashes and not sys.stdin.isatty():
+        hashes += [ln.strip() for ln in sys.stdin if ln.strip()]
+    if not hashes:
+        raise BadInputError(
+            "no transaction hash given",
+            hint="pass 0xHASH arguments, --from-file FILE, or pipe hashes on stdin",
+        )
+    return hashes
+
+
+@click.command(name="score")
+@click.argument("hashes", nargs=-1)
+@click.option(
+    "--from-file",
+    "hash_file",
+    type=click.File("r"),
+    help="Read hashes from a file, one per line ('-': stdin).",
+)
+@rpc_option
+@click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Model folder from `chainllm train fraud` (default: the latest trained).")  # fmt: skip
+@click.option("--labels", "labels", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Label set folder(s) whose address labels to match (repeatable).")  # fmt: skip
+@click.option(
+    "--llm/--no-llm", default=True, show_default=True, help="Use the model's LoRA classifier when it has one."
+)
+@click.option("--trace/--no-trace", default=True, show_default=True, help="Ask the node for call traces.")
+@click.option("--history-blocks", type=click.IntRange(0, 10_000), default=32, show_default=True,
+              help="Blocks before the transaction searched for recent counterparties.")  # fmt: skip
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 600),
+    default=10.0,
+    show_default=True,
+    help="Seconds per RPC request.",
+)
+@click.option(
+    "--cache/--no-cache", default=True, show_default=True, help="Reuse fetched chain data (disk cache)."
+)
+@json_option
+def score(
+    hashes: tuple[str, ...],
+    hash_file: IO[str] | None,
+    rpc: tuple[str, ...],
+    model_dir: Path | None,
+    labels: tuple[Path, ...],
+    llm: bool,
+    trace: bool,
+    history_blocks: int,
+    timeout: float,
+    cache: bool,
+    as_json: bool,
+) -> None:
+    """Score transactions 0-1 with a verdict (benign / suspicious / malicious), a confidence
+    (share of the evidence analysed), reasons, asset movements and label matches.
+
+    Hashes that cannot be scored (unknown, pending) are reported as "not_analysed" (never
+    "safe") and make the exit code 1. `--json` prints one JSON object per line.
+
+    \b
+    Example:
+      chainllm score 0x5c50…e1 --rpc http://127.0.0.1:8545
+      chainllm score --from-file hashes.txt --json > scores.jsonl
+    """
+    from chainllm.chain.connect import resolve_rpc
+    from chainllm.fraud.model import FraudModel, latest_model
+    from chainllm.fraud.scorer import LabelIndex, ScoreOptions, Scorer
+
+    err = Console(stderr=True)
+    wanted = _read_hashes(hashes, hash_file)
+    from chainllm.fraud.fetch import parse_hash
+
+    for h in wanted:
+        parse_hash(h)  # a typo fails before any network traffic
+    urls = resolve_rpc(rpc)
+    folder = model_dir or latest_model()
+    model = FraudModel.load(folder) if folder else None
+    if model is None:
+        err.print(
+            "no trained fraud model found: scoring with rules only (train one with `chainllm train fraud`)"
+        )
+    opts = ScoreOptions(timeout=timeout, trace=trace, history_blocks=history_blocks, cache=cache, llm=llm)
+    scorer = Scorer(urls, model, labels=LabelIndex(labels), options=opts)
+    try:
+        results = scorer.score(wanted)
+    finally:
+        scorer.close()
+    out = Console(soft_wrap=True)
+    for r in results:
+        if as_json:
+            click.echo(json.dumps(r.to_json(), sort_keys=True))
+            continue
+        colour = _COLOURS[r.verdict]
+        head = f"[bold]{r.tx_hash}[/bold]  [{colour}]{r.verdict}[/{colour}]"
+        if r.score is not None:
+            head += f"  score {r.score:.3f}  confidence {r.confidence:.2f}"
+        out.print(head)
+        t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        t.add_column("severity")
+        t.add_column("code")
+        t.add_column("reason")
+        for reason in r.reasons:
+            t.add_row(reason.severity, reason.code, reason.message)
+        out.print(t)
+        for m in r.movements[:12]:
+            sign = "" if m.amount.startswith("-") else "+"
+            asset = m.asset + (f" #{m.token_id}" if m.token_id else "")
+            out.print(f"  {m.address}  {sign}{m.amount} {asset} ({m.standard})")
+        for lm in r.labels:
+            out.print(f"  label: {lm.role} {lm.address} = {lm.label}/{lm.category} (source: {lm.source})")
+        out.print("")
+    failed = [r for r in results if not r.analysed]
+    if failed:
+        raise NotAnalysedError(
+            f"{len(failed)} of {len(results)} transaction(s) not analysed; first: {failed[0].error}"
+        )

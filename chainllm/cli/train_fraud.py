@@ -1,0 +1,118 @@
+"""`chainllm train fraud`: train the fraud scorers on a labelled transaction set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from chainllm.cli.options import json_option, rpc_option
+
+
+@click.command(name="fraud")
+@click.option("--labels", "labels", multiple=True, required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Label set folder(s) (chainllm simulate / labels import).")  # fmt: skip
+@rpc_option
+@click.option(
+    "--name", default="default", show_default=True, help="Model name: <data dir>/models/fraud-<name>."
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Model folder (overrides --name)."
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed (also picks the held-out implementations)."
+)
+@click.option(
+    "--llm/--no-llm", default=True, show_default=True, help="Also fine-tune the LoRA sequence classifier."
+)
+@click.option(
+    "--llm-base",
+    default="smollm2-135m",
+    show_default=True,
+    help="Base model: smollm2-135m, tiny, a folder or hub id.",
+)
+@click.option("--llm-epochs", type=int, default=2, show_default=True)
+@click.option(
+    "--llm-max-rows", type=int, default=1500, show_default=True, help="Cap on LLM training rows (CPU time)."
+)
+@click.option("--history-blocks", type=click.IntRange(0, 10_000), default=32, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 600),
+    default=30.0,
+    show_default=True,
+    help="Seconds per RPC request.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing model folder.")
+@json_option
+def fraud(
+    labels: tuple[Path, ...],
+    rpc: tuple[str, ...],
+    name: str,
+    out: Path | None,
+    seed: int,
+    llm: bool,
+    llm_base: str,
+    llm_epochs: int,
+    llm_max_rows: int,
+    history_blocks: int,
+    timeout: float,
+    overwrite: bool,
+    as_json: bool,
+) -> None:
+    """Train rules + LightGBM (+ a LoRA classifier) and a calibrated combiner on labelled
+    transactions, evaluate on held-out scam implementations and later blocks, and write the
+    model folder with its evaluation report (eval.md, eval.json) and model card.
+
+    \b
+    Example:
+      chainllm simulate --seed 1 --txs 600
+      chainllm train fraud --labels ~/.local/share/chainllm/labels/sim-1 --no-llm
+    """
+    from chainllm.chain.connect import resolve_rpc
+    from chainllm.fraud.training import FraudTrainConfig, train_fraud
+
+    cfg = FraudTrainConfig(
+        labels=labels, rpc=(), name=name, out=out, seed=seed, llm=llm, llm_base=llm_base, llm_epochs=llm_epochs,
+        llm_max_rows=llm_max_rows, history_blocks=history_blocks, timeout=timeout, overwrite=overwrite,
+    )  # fmt: skip
+    cfg = FraudTrainConfig(**{**cfg.__dict__, "rpc": resolve_rpc(rpc)})
+    err = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=as_json,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(
+                    {"fetch": "fetching", "llm": "LoRA steps"}.get(stage, stage), total=total
+                )
+            bar.update(tasks[stage], completed=done, total=total)
+
+        outcome = train_fraud(cfg, progress=progress)
+    imp = outcome.report["splits"][0]["scorers"]
+    best = imp.get("combined_llm") or imp["combined"]
+    summary = {
+        "model": str(outcome.folder),
+        "rows": outcome.rows,
+        "missing_hashes": outcome.missing,
+        "held_out_roc_auc": best["roc_auc"],
+        "held_out_pr_auc": best["pr_auc"],
+        "held_out_f1": best["f1"],
+        "threshold": best["threshold"],
+        "report": str(outcome.folder / "eval.md"),
+    }
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, sort_keys=True))
+        return
+    for split in outcome.report["splits"]:
+        for scorer, m in split["scorers"].items():
+            err.print(
+                f"{split['name']:>14} {scorer:>13}: ROC-AUC {m['roc_auc']}  PR-AUC {m['pr_auc']}  F1 {m['f1']}"
+            )
+    click.echo(f"model written to {outcome.folder} (report: {outcome.folder / 'eval.md'})")

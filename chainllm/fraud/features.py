@@ -1,0 +1,312 @@
+"""Features of one transaction: calldata, receipt logs, call trace, the bytecode of every
+contract involved, account history (nonces, recent counterparties). Numeric features feed
+the gradient-boosted model; ``Facts`` keep the decoded evidence for rules, text and output.
+
+Feature names are generic on purpose (no scenario contract names), so an evaluation split by
+contract implementation measures generalisation, not memorised bytecode."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from chainllm.fraud.bytecode import (
+    CALL,
+    CREATE,
+    CREATE2,
+    DELEGATECALL,
+    EMPTY,
+    ORIGIN,
+    SELFDESTRUCT,
+    CodeFacts,
+    analyse,
+)
+from chainllm.fraud.decode import (
+    MAX_UINT,
+    Approval,
+    Call,
+    approvals_from_calls,
+    decode_call,
+    decode_logs,
+    eth_transfers,
+    movements,
+    trace_callees,
+)
+from chainllm.fraud.fetch import TxBundle
+from chainllm.fraud.result import AssetMovement
+
+FEATURE_VERSION = 1
+FRESH_NONCE = 5  # an account with this few transactions is "new"
+UNLIMITED = 2**255  # approvals at or above this are "unlimited" in practice
+CALL_KINDS = ("eth_transfer", "unknown", "transfer", "approve", "transferFrom", "setApprovalForAll",
+              "permit", "permit2", "multicall", "nft_transfer", "create")  # fmt: skip
+CODE_PATTERNS = ("blacklist", "fee", "mint", "pause", "drain", "pulls", "ownable", "erc20", "erc721")
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "is_create", "status_ok", "value_eth_log", "input_bytes_log", "gas_used_ratio", "tip_gwei_log",
+    "is_legacy", "from_nonce_log",
+    "to_is_contract", "to_code_size_log", "to_nonce_log", "to_selectors",
+    *(f"call_{k}" for k in CALL_KINDS),
+    "inner_calls",
+    "approvals", "approval_unlimited", "approval_spender_eoa", "approval_spender_contract",
+    "approval_spender_nonce_log", "approval_spender_code_log", "approval_spender_pulls",
+    "permit_by_third_party",
+    "logs", "token_transfers", "token_contracts", "zero_value_transfers", "third_party_outflows",
+    "sender_assets_out", "sender_assets_in", "eth_out_log", "eth_in_log", "nft_moves",
+    "paid_contract_nothing_back",
+    "lookalike_similarity", "lookalike_hit", "lookalike_fresh", "first_contact", "sender_history_pairs_log",
+    *(f"to_{p}" for p in CODE_PATTERNS),
+    "to_delegatecall", "to_selfdestruct", "to_origin", "to_proxy", "to_creates",
+    *(f"tok_{p}" for p in ("blacklist", "fee", "mint", "pause", "ownable")),
+    "tok_selfdestruct", "tok_delegatecall", "tok_code_max_log",
+    "trace_available", "trace_calls", "trace_delegatecalls", "trace_creates", "trace_reverted_frames",
+    "trace_eth_internal", "history_available", "created_code_log",
+)  # fmt: skip
+
+
+def _log1p(x: float) -> float:
+    return math.log1p(max(x, 0.0))
+
+
+@dataclass(frozen=True)
+class Lookalike:
+    address: str  # the address that appears in this transaction
+    resembles: str  # a recent counterparty of ``party`` it mimics
+    party: str
+    prefix: int
+    suffix: int
+
+
+@dataclass(frozen=True)
+class Facts:
+    sender: str
+    to: str
+    created: str
+    status_ok: bool
+    value: int
+    calls: list[Call]
+    approvals: list[Approval]
+    transfers: list[tuple[str, str, str, int, str, str]]
+    eth: list[tuple[str, str, int]]
+    movements: list[AssetMovement]
+    codes: dict[str, CodeFacts]
+    nonces: dict[str, int]
+    lookalikes: list[Lookalike]
+    third_party_outflows: list[tuple[str, str, str, int]]  # token, owner, to, amount
+    zero_value: list[tuple[str, str, str]]  # token, from, to
+    reverted_transfer_calls: list[str]  # contracts whose transfer/transferFrom reverted
+    trace_status: str
+    history_available: bool
+    first_contact: bool
+    tokens: list[str]  # token contracts touched besides ``to``
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def code(self, a: str) -> CodeFacts:
+        return self.codes.get(a, EMPTY)
+
+    def is_contract(self, a: str) -> bool | None:
+        """None when the code was not fetched (not analysed, not "EOA")."""
+        return self.codes[a].size > 0 if a in self.codes else None
+
+
+@dataclass(frozen=True)
+class Extracted:
+    values: dict[str, float]
+    facts: Facts
+
+    def vector(self) -> list[float]:
+        return [self.values[n] for n in FEATURE_NAMES]
+
+
+def similarity(a: str, b: str) -> tuple[int, int]:
+    """Matching leading and trailing hex digits of two addresses (case-insensitive)."""
+    x, y = a.lower()[2:], b.lower()[2:]
+    p = 0
+    while p < 40 and x[p] == y[p]:
+        p += 1
+    s = 0
+    while s < 40 and x[39 - s] == y[39 - s]:
+        s += 1
+    return p, s
+
+
+def _counterparties(history: list[tuple[str, str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for a, b in history:
+        out[a].add(b)
+        out[b].add(a)
+    return out
+
+
+def _reverted_transfer_calls(trace: dict[str, Any] | None) -> list[str]:
+    out: list[str] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        sel = str(node.get("input") or "")[:10].lower()
+        if node.get("error") and sel in ("0xa9059cbb", "0x23b872dd") and node.get("to"):
+            out.append(str(node["to"]).lower())
+        for c in node.get("calls") or []:
+            walk(c)
+
+    if trace:
+        walk(trace)
+    return out
+
+
+def extract(b: TxBundle) -> Extracted:
+    tx, rc = b.tx, b.receipt
+    sender = str(tx["from"]).lower()
+    to = str(tx.get("to") or "").lower()
+    created = str(rc.get("contractAddress") or "").lower() if not to else ""
+    status_ok = int(rc.get("status") or "0x1", 16) == 1
+    value = int(tx.get("value") or "0x0", 16)
+    data = str(tx.get("input") or "0x")
+    calls = decode_call(data) if to else [Call("create", "0x", {}, 0)]
+    logs = rc.get("logs") or []
+    lf = decode_logs(logs)
+    approvals = approvals_from_calls(calls, to, sender) if to else []
+    # Approvals the receipt proves (the calldata may hide them behind a router or multicall).
+    seen_ap = {(a.token, a.owner, a.spender) for a in approvals}
+    approvals += [a for a in lf.approvals if (a.token, a.owner, a.spender) not in seen_ap]
+    eth = eth_transfers(tx, b.trace) if status_ok else []
+    moves = movements(status_ok, lf.transfers, eth)
+    codes = {a: analyse(c) for a, c in b.codes.items()}
+    callees, kinds = trace_callees(b.trace)
+
+    def is_contract(a: str) -> bool:
+        return a in codes and codes[a].size > 0
+
+    # Address poisoning: a party of a transfer receives from / sends to a look-alike of
+    # someone it dealt with recently.
+    lookalikes: list[Lookalike] = []
+    first_contact = False
+    cps = _counterparties(b.history or [])
+    pairs = [(x, y) for _, x, y, *_ in lf.transfers] + [(x, y) for x, y, _ in eth]
+    if to and not data[2:]:
+        pairs.append((sender, to))
+    for x, y in pairs:
+        for party, other in ((x, y), (y, x)):
+            for known in cps.get(party, ()):
+                if known == other or other in cps.get(party, ()):
+                    continue  # only a first contact can be a look-alike
+                p, s = similarity(known, other)
+                if p >= 2 and s >= 2 and p + s >= 4:
+                    lookalikes.append(Lookalike(other, known, party, p, s))
+    if b.history is not None and cps.get(sender):
+        recips = {y for x, y in pairs if x == sender} or ({to} if to else set())
+        first_contact = any(r not in cps[sender] for r in recips)
+
+    third_party = [
+        (tok, a, bb, v) for tok, a, bb, v, std, _ in lf.transfers
+        if a != sender and a not in ("0x" + "00" * 20,) and not is_contract(a) and a in codes
+    ]  # fmt: skip
+    zero_value = [
+        (tok, a, bb) for tok, a, bb, v, std, _ in lf.transfers if v == 0 and std == "erc20" and a != sender
+    ]
+    tokens = sorted((lf.emitters | callees) - {to, sender})
+    tc = [codes[t] for t in tokens if t in codes and codes[t].size]
+    to_code = codes.get(to, EMPTY)
+
+    v: dict[str, float] = dict.fromkeys(FEATURE_NAMES, 0.0)
+    v["is_create"] = float(not to)
+    v["status_ok"] = float(status_ok)
+    v["value_eth_log"] = _log1p(value / 1e18 * 1000)
+    v["input_bytes_log"] = _log1p(len(data[2:]) / 2)
+    gas = int(tx.get("gas") or "0x1", 16) or 1
+    v["gas_used_ratio"] = int(rc.get("gasUsed") or "0x0", 16) / gas
+    tip = tx.get("maxPriorityFeePerGas") or tx.get("gasPrice") or "0x0"
+    v["tip_gwei_log"] = _log1p(int(tip, 16) / 1e9)
+    v["is_legacy"] = float(str(tx.get("type") or "0x0") in ("0x0", "0x00", "0"))
+    v["from_nonce_log"] = _log1p(int(tx.get("nonce") or "0x0", 16))
+    v["to_is_contract"] = float(is_contract(to))
+    v["to_code_size_log"] = _log1p(to_code.size)
+    v["to_nonce_log"] = _log1p(b.nonces.get(to, 0))
+    v["to_selectors"] = float(len(to_code.selectors))
+    for c in calls:
+        kind = {"safeTransferFrom721": "nft_transfer", "safeTransferFrom721Data": "nft_transfer",
+                "safeTransferFrom1155": "nft_transfer", "safeBatchTransferFrom": "nft_transfer",
+                "increaseAllowance": "approve", "permit2Permit": "permit2", "permit2TransferFrom": "permit2",
+                "multicallDeadline": "multicall", "multicallTargets": "multicall", "aggregate": "multicall",
+                }.get(c.name, c.name)  # fmt: skip
+        if f"call_{kind}" in v:
+            v[f"call_{kind}"] += 1.0
+    v["inner_calls"] = float(sum(1 for c in calls if c.depth))
+    if approvals:
+        v["approvals"] = float(len(approvals))
+        v["approval_unlimited"] = float(any(a.amount >= UNLIMITED for a in approvals))
+        spenders = [a.spender for a in approvals]
+        v["approval_spender_eoa"] = float(any(s in codes and not codes[s].size for s in spenders))
+        v["approval_spender_contract"] = float(any(is_contract(s) for s in spenders))
+        v["approval_spender_nonce_log"] = max(_log1p(b.nonces.get(s, 0)) for s in spenders)
+        v["approval_spender_code_log"] = max(_log1p(codes.get(s, EMPTY).size) for s in spenders)
+        v["approval_spender_pulls"] = float(
+            any(codes.get(s, EMPTY).has("pulls") and not codes.get(s, EMPTY).has("erc20") for s in spenders)
+        )
+    v["permit_by_third_party"] = float(
+        any(a.kind in ("permit", "permit2") and a.owner != sender for a in approvals)
+    )
+    v["logs"] = float(len(logs))
+    v["token_transfers"] = float(len(lf.transfers))
+    v["token_contracts"] = float(len({t[0] for t in lf.transfers}))
+    v["zero_value_transfers"] = float(len(zero_value))
+    v["third_party_outflows"] = float(len(third_party))
+    v["sender_assets_out"] = float(sum(1 for m in moves if m.address == sender and m.amount.startswith("-")))
+    v["sender_assets_in"] = float(
+        sum(1 for m in moves if m.address == sender and not m.amount.startswith("-"))
+    )
+    v["eth_out_log"] = _log1p(sum(w for a, _, w in eth if a == sender) / 1e18 * 1000)
+    v["eth_in_log"] = _log1p(sum(w for _, bb, w in eth if bb == sender) / 1e18 * 1000)
+    v["nft_moves"] = float(sum(1 for t in lf.transfers if t[4] != "erc20"))
+    v["paid_contract_nothing_back"] = float(
+        status_ok and value > 0 and is_contract(to) and len(data) > 2 and v["sender_assets_in"] == 0
+    )
+    if lookalikes:
+        v["lookalike_similarity"] = float(max(la.prefix + la.suffix for la in lookalikes))
+        v["lookalike_hit"] = 1.0
+        v["lookalike_fresh"] = float(any(b.nonces.get(la.address, 0) <= FRESH_NONCE for la in lookalikes))
+    v["first_contact"] = float(first_contact)
+    v["sender_history_pairs_log"] = _log1p(len(cps.get(sender, ())))
+    for pat in CODE_PATTERNS:
+        v[f"to_{pat}"] = float(to_code.has(pat))
+    v["to_delegatecall"] = float(DELEGATECALL in to_code.opcodes)
+    v["to_selfdestruct"] = float(SELFDESTRUCT in to_code.opcodes)
+    v["to_origin"] = float(ORIGIN in to_code.opcodes)
+    v["to_proxy"] = float(bool(to_code.proxy))
+    v["to_creates"] = float(CREATE in to_code.opcodes or CREATE2 in to_code.opcodes)
+    for pat in ("blacklist", "fee", "mint", "pause", "ownable"):
+        v[f"tok_{pat}"] = float(max((c.has(pat) for c in tc), default=0))
+    v["tok_selfdestruct"] = float(any(SELFDESTRUCT in c.opcodes for c in tc))
+    v["tok_delegatecall"] = float(any(DELEGATECALL in c.opcodes for c in tc))
+    v["tok_code_max_log"] = _log1p(max((c.size for c in tc), default=0))
+    v["trace_available"] = float(b.trace is not None)
+    if b.trace is not None:
+        v["trace_calls"] = float(len(callees))
+        v["trace_delegatecalls"] = float("DELEGATECALL" in kinds)
+        v["trace_creates"] = float(bool(kinds & {"CREATE", "CREATE2"}))
+        rev = 0
+
+        def count(node: dict[str, Any]) -> None:
+            nonlocal rev
+            rev += bool(node.get("error"))
+            for c in node.get("calls") or []:
+                count(c)
+
+        count(b.trace)
+        v["trace_reverted_frames"] = float(rev)
+        v["trace_eth_internal"] = float(max(len(eth) - (1 if value else 0), 0))
+    v["history_available"] = float(b.history is not None)
+    if created:
+        v["created_code_log"] = _log1p(codes.get(created, EMPTY).size)
+    _ = CALL  # CALL is in every contract; kept importable for rules that need it
+    facts = Facts(
+        sender=sender, to=to, created=created, status_ok=status_ok, value=value, calls=calls,
+        approvals=approvals, transfers=lf.transfers, eth=eth, movements=moves, codes=codes,
+        nonces=dict(b.nonces), lookalikes=lookalikes, third_party_outflows=third_party,
+        zero_value=zero_value, reverted_transfer_calls=_reverted_transfer_calls(b.trace),
+        trace_status=b.trace_status, history_available=b.history is not None,
+        first_contact=first_contact, tokens=tokens,
+    )  # fmt: skip
+    assert MAX_UINT >= UNLIMITED
+    return Extracted(v, facts)

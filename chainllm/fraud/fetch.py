@@ -1,0 +1,308 @@
+"""Everything scoring needs about a transaction, fetched with batched JSON-RPC (one post per
+round for many hashes) through ``chainllm.crawl.txs_rpc.RpcPool`` and cached on disk.
+
+Round 1: transaction, receipt, call trace (``debug_traceTransaction`` + callTracer; a node
+without it gives lower coverage, never an error). Round 2: block timestamp, code and nonce of
+every address involved, and the receipts of the previous ``history_blocks`` blocks (who
+talked to whom recently: address-poisoning look-alikes are found there).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from chainllm.crawl.txs_rpc import RpcCallError, RpcPool
+from chainllm.errors import BadInputError, ServiceError
+from chainllm.fraud.cache import RpcCache
+from chainllm.fraud.decode import decode_call, decode_logs, trace_callees
+
+HASH_RE = re.compile(r"^0x[0-9a-fA-F]{64}$")
+MAX_ADDRS = 24  # code/nonce look-ups per transaction (airdrops can touch thousands)
+POST_CALLS = 200  # calls per JSON-RPC post
+FINALITY = 12  # blocks; younger answers are not written to the disk cache (reorgs)
+
+
+def parse_hash(value: str) -> str:
+    h = value.strip()
+    if not HASH_RE.match(h):
+        raise BadInputError(
+            f"{value!r} is not a transaction hash", hint="expected 0x followed by 64 hex digits"
+        )
+    return h.lower()
+
+
+@dataclass(frozen=True)
+class TxBundle:
+    tx_hash: str
+    tx: dict[str, Any]
+    receipt: dict[str, Any]
+    timestamp: int
+    trace: dict[str, Any] | None
+    trace_status: str  # ok | unsupported | error | off
+    codes: dict[str, str]  # address (lower) -> runtime code hex at the tx's block
+    nonces: dict[str, int]  # address (lower) -> transaction count before the tx's block
+    history: list[tuple[str, str]] | None  # (from, to) pairs of earlier blocks; None: not fetched
+    history_blocks: int = 0
+
+    @property
+    def block_number(self) -> int:
+        return int(self.tx["blockNumber"], 16)
+
+
+@dataclass(frozen=True)
+class FetchFailure:
+    tx_hash: str
+    code: str  # NOT_FOUND | PENDING
+    message: str
+
+
+@dataclass
+class FetchStats:
+    rpc_s: float = 0.0
+    posts: int = 0
+    calls: int = 0
+    cache_hits: int = 0
+
+
+@dataclass
+class _Need:
+    keys: dict[str, tuple[str, list[Any]]] = field(default_factory=dict)
+
+
+def involved_addresses(
+    tx: dict[str, Any], receipt: dict[str, Any], trace: dict[str, Any] | None
+) -> list[str]:
+    """Addresses whose code/nonce matter: callee, created contract, log emitters, trace callees,
+    addresses in decoded calldata, token senders/recipients. Ordered by importance."""
+    seen: dict[str, None] = {}
+
+    def add(a: Any) -> None:
+        if isinstance(a, str) and len(a) == 42 and a.startswith("0x"):
+            seen.setdefault(a.lower(), None)
+
+    add(tx.get("to"))
+    add(receipt.get("contractAddress"))
+    for c in decode_call(str(tx.get("input") or "0x")):
+        for v in c.args.values():
+            if isinstance(v, list | tuple):
+                for x in v:
+                    add(x)
+            else:
+                add(v)
+    facts = decode_logs(receipt.get("logs") or [])
+    for a in sorted(facts.emitters):
+        add(a)
+    for _, a, b, *_ in facts.transfers:
+        add(a)
+        add(b)
+    for ap in facts.approvals:
+        add(ap.spender)
+    for a in sorted(trace_callees(trace)[0]):
+        add(a)
+    out = [a for a in seen if a != "0x" + "00" * 20]
+    return out[:MAX_ADDRS]
+
+
+def _pairs(receipts: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+    out = []
+    for r in receipts:
+        a, b = str(r.get("from") or "").lower(), str(r.get("to") or "").lower()
+        if a and b:
+            out.append((a, b))
+        for _, x, y, *_ in decode_logs(r.get("logs") or []).transfers:
+            out.append((x, y))
+    return out
+
+
+class Fetcher:
+    def __init__(
+        self,
+        urls: Sequence[str],
+        *,
+        timeout: float = 10.0,
+        cache: RpcCache | None = None,
+        trace: bool = True,
+        history_blocks: int = 32,
+        retries: int = 1,
+    ) -> None:
+        self.pool = RpcPool(list(urls), timeout=timeout, max_retries=retries, backoff=0.1)
+        self.cache = cache if cache is not None else RpcCache(enabled=False)
+        self.want_trace = trace
+        self.trace_supported: bool | None = None if trace else False
+        self.history_blocks = history_blocks
+        self.stats = FetchStats()
+        self._chain: str | None = None
+        self._latest = 0
+
+    # ------------------------------------------------------------------ plumbing
+    def _batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
+        out: list[Any] = []
+        t0 = time.perf_counter()
+        try:
+            for i in range(0, len(calls), POST_CALLS):
+                chunk = calls[i : i + POST_CALLS]
+                out.extend(self.pool.batch(chunk))
+                self.stats.posts += 1
+                self.stats.calls += len(chunk)
+        except ServiceError as exc:
+            raise ServiceError(
+                f"JSON-RPC node {self.pool.url} failed: {exc.message}",
+                hint="check that the node is up and --rpc is right, or raise --timeout for a slow node",
+            ) from None
+        finally:
+            self.stats.rpc_s += time.perf_counter() - t0
+        return out
+
+    def _identify(self) -> str:
+        if self._chain is None:
+            chain_id, genesis, latest = self._batch(
+                [("eth_chainId", []), ("eth_getBlockByNumber", ["0x0", False]), ("eth_blockNumber", [])]
+            )
+            if isinstance(chain_id, RpcCallError) or not isinstance(genesis, dict):
+                raise ServiceError(
+                    f"{self.pool.url} is not a usable Ethereum JSON-RPC node (no chain id/genesis)"
+                )
+            self._chain = f"{int(chain_id, 16)}:{str(genesis.get('hash'))[:18]}"
+            self._latest = int(latest, 16) if isinstance(latest, str) else 0
+        return self._chain
+
+    def _cached_calls(
+        self, wanted: dict[str, tuple[str, list[Any]]], *, final: dict[str, bool]
+    ) -> dict[str, Any]:
+        """Answers for ``key -> (method, params)``, from cache or one batched round."""
+        chain = self._identify()
+        full = {f"{chain}:{k}": k for k in wanted}
+        hits = self.cache.get_many(list(full))
+        self.stats.cache_hits += len(hits)
+        out = {full[k]: v for k, v in hits.items()}
+        todo = [k for k in wanted if f"{chain}:{k}" not in hits]
+        if todo:
+            results = self._batch([wanted[k] for k in todo])
+            store = {}
+            for k, res in zip(todo, results, strict=True):
+                out[k] = res
+                if not isinstance(res, RpcCallError) and res is not None and final.get(k, False):
+                    store[f"{chain}:{k}"] = res
+            self.cache.put_many(store)
+        return out
+
+    def _final(self, block: int) -> bool:
+        return block <= self._latest - FINALITY or self._chain_is_dev()
+
+    def _chain_is_dev(self) -> bool:
+        return bool(self._chain and self._chain.split(":")[0] in {"31337", "1337"})
+
+    # ------------------------------------------------------------------ rounds
+    def fetch(self, hashes: Sequence[str]) -> dict[str, TxBundle | FetchFailure]:
+        self._identify()
+        hashes = list(dict.fromkeys(hashes))
+        want: dict[str, tuple[str, list[Any]]] = {}
+        for h in hashes:
+            want[f"tx:{h}"] = ("eth_getTransactionByHash", [h])
+            want[f"rc:{h}"] = ("eth_getTransactionReceipt", [h])
+            if self.want_trace and self.trace_supported is not False:
+                want[f"tr:{h}"] = ("debug_traceTransaction", [h, {"tracer": "callTracer"}])
+        # A hash is final once mined and old enough; until round 1 we cannot know, so round 1
+        # answers are stored after the check below.
+        r1 = self._cached_calls(want, final={})
+        results: dict[str, TxBundle | FetchFailure] = {}
+        mined: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None, str]] = {}
+        to_store: dict[str, Any] = {}
+        chain = self._chain
+        for h in hashes:
+            tx, rc = r1.get(f"tx:{h}"), r1.get(f"rc:{h}")
+            if isinstance(tx, RpcCallError) or isinstance(rc, RpcCallError):
+                err = tx if isinstance(tx, RpcCallError) else rc
+                raise ServiceError(f"{err.method} for {h} failed on {self.pool.url}: {err.message}")  # type: ignore[union-attr]
+            if tx is None:
+                results[h] = FetchFailure(
+                    h, "NOT_FOUND", f"transaction {h} is unknown to the node at {self.pool.url}"
+                )
+                continue
+            if tx.get("blockNumber") is None or rc is None:
+                results[h] = FetchFailure(
+                    h, "PENDING", f"transaction {h} is pending (not mined yet); score it again once mined"
+                )
+                continue
+            tr = r1.get(f"tr:{h}")
+            status = "off"
+            trace: dict[str, Any] | None = None
+            if f"tr:{h}" in want:
+                if isinstance(tr, RpcCallError):
+                    status = "unsupported" if tr.unsupported else "error"
+                    if tr.unsupported:
+                        self.trace_supported = False
+                elif isinstance(tr, dict):
+                    status, trace = "ok", tr
+                    self.trace_supported = True
+                else:
+                    status = "error"
+            elif self.want_trace:
+                status = "unsupported"
+            mined[h] = (tx, rc, trace, status)
+            if self._final(int(tx["blockNumber"], 16)):
+                to_store[f"{chain}:tx:{h}"] = tx
+                to_store[f"{chain}:rc:{h}"] = rc
+                if trace is not None:
+                    to_store[f"{chain}:tr:{h}"] = trace
+        self.cache.put_many(to_store)
+
+        # Round 2: timestamps, code, nonces, recent history.
+        want2: dict[str, tuple[str, list[Any]]] = {}
+        final2: dict[str, bool] = {}
+        addrs: dict[str, list[str]] = {}
+        for h, (tx, rc, trace, _) in mined.items():
+            bn = int(tx["blockNumber"], 16)
+            fin = self._final(bn)
+            want2[f"ts:{bn}"] = ("eth_getBlockByNumber", [hex(bn), False])
+            final2[f"ts:{bn}"] = fin
+            addrs[h] = involved_addresses(tx, rc, trace)
+            for a in addrs[h]:
+                want2[f"code:{a}:{bn}"] = ("eth_getCode", [a, hex(bn)])
+                want2[f"n:{a}:{bn - 1}"] = ("eth_getTransactionCount", [a, hex(max(bn - 1, 0))])
+                final2[f"code:{a}:{bn}"] = final2[f"n:{a}:{bn - 1}"] = fin
+            for b in range(max(bn - self.history_blocks, 0), bn):
+                want2[f"hist:{b}"] = ("eth_getBlockReceipts", [hex(b)])
+                final2[f"hist:{b}"] = self._final(b)
+        r2 = self._cached_calls(want2, final={})
+        # Block receipts are large: keep only the (from, to) pairs, in cache too.
+        compact: dict[str, Any] = {}
+        for k, v in r2.items():
+            if k.startswith("hist:") and isinstance(v, list) and (not v or isinstance(v[0], dict)):
+                r2[k] = [list(p) for p in _pairs(v)]
+            if final2.get(k) and v is not None and not isinstance(v, RpcCallError):
+                compact[f"{chain}:{k}"] = r2[k] if not k.startswith("ts:") else {"timestamp": v["timestamp"]}
+        self.cache.put_many(compact)
+
+        for h, (tx, rc, trace, status) in mined.items():
+            bn = int(tx["blockNumber"], 16)
+            blk = r2.get(f"ts:{bn}")
+            ts = int(blk["timestamp"], 16) if isinstance(blk, dict) else 0
+            codes = {
+                a: str(r2.get(f"code:{a}:{bn}") or "0x")
+                for a in addrs[h]
+                if not isinstance(r2.get(f"code:{a}:{bn}"), RpcCallError)
+            }
+            nonces = {}
+            for a in addrs[h]:
+                n = r2.get(f"n:{a}:{bn - 1}")
+                if isinstance(n, str):
+                    nonces[a] = int(n, 16)
+            history: list[tuple[str, str]] | None = []
+            nblocks = 0
+            for b in range(max(bn - self.history_blocks, 0), bn):
+                v = r2.get(f"hist:{b}")
+                if isinstance(v, list):
+                    history.extend((p[0], p[1]) for p in v)  # type: ignore[union-attr]
+                    nblocks += 1
+            if self.history_blocks and nblocks == 0 and bn > 0:
+                history = None  # the node has no eth_getBlockReceipts: not analysed
+            results[h] = TxBundle(h, tx, rc, ts, trace, status, codes, nonces, history, nblocks)
+        return {h: results[h] for h in hashes}
+
+    def close(self) -> None:
+        self.cache.close()

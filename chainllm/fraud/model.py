@@ -1,0 +1,142 @@
+"""The fraud model folder: what ``chainllm train fraud`` writes and ``chainllm score`` reads.
+
+    gbm.txt              LightGBM model, its own text format (never pickle)
+    combine.json         combiners (with/without LLM), threshold, feature names, versions
+    llm/                 optional LoRA adapter (adapter_config.json + adapter_model.safetensors)
+    eval.json, eval.md   the evaluation report of this model
+    train.json           data and settings it was trained with
+    README.md            model card
+
+Written into a temp folder and renamed, so a folder with combine.json is complete."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chainllm import config
+from chainllm.errors import BadInputError
+from chainllm.fraud.combine import Combiner
+from chainllm.fraud.features import FEATURE_NAMES, FEATURE_VERSION
+
+FORMAT_VERSION = 1
+
+
+def models_root() -> Path:
+    return config.data_dir() / "models"
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def latest_model() -> Path | None:
+    root = models_root()
+    found = [p for p in root.glob("fraud-*") if (p / "combine.json").is_file()] if root.is_dir() else []
+    return max(found, key=lambda p: (p / "combine.json").stat().st_mtime) if found else None
+
+
+@dataclass
+class FraudModel:
+    folder: Path
+    booster: Any
+    base: Combiner
+    with_llm: Combiner | None
+    threshold: float
+    suspicious: float
+    meta: dict[str, Any]
+
+    @property
+    def llm_dir(self) -> Path | None:
+        d = self.folder / "llm"
+        return d if (d / "adapter_config.json").is_file() else None
+
+    @classmethod
+    def load(cls, folder: Path) -> FraudModel:
+        from chainllm.fraud import gbm
+
+        folder = Path(folder)
+        cfg_path = folder / "combine.json"
+        if not cfg_path.is_file():
+            raise BadInputError(
+                f"{folder} is not a fraud model folder (no combine.json)",
+                hint="train one with `chainllm train fraud` or pass --model DIR",
+            )
+        try:
+            cfg = json.loads(cfg_path.read_text())
+        except ValueError as exc:
+            raise BadInputError(f"{cfg_path} is not valid JSON: {exc}") from None
+        if cfg.get("format_version") != FORMAT_VERSION or cfg.get("feature_version") != FEATURE_VERSION:
+            raise BadInputError(
+                f"model {folder} was written by another chainllm version (format {cfg.get('format_version')}, "
+                f"features {cfg.get('feature_version')})",
+                hint="retrain it with `chainllm train fraud`",
+            )
+        if tuple(cfg.get("features", ())) != FEATURE_NAMES:
+            raise BadInputError(
+                f"model {folder} expects other features", hint="retrain it with `chainllm train fraud`"
+            )
+        if any(folder.rglob("*.pkl")) or any(folder.rglob("*.bin")) or any(folder.rglob("*.pt")):
+            raise BadInputError(f"model {folder} contains pickle-format files; refusing to load them")
+        booster = gbm.load(folder / "gbm.txt")
+        with_llm = (
+            Combiner.from_json(cfg["combiners"]["with_llm"]) if cfg["combiners"].get("with_llm") else None
+        )
+        return cls(
+            folder, booster, Combiner.from_json(cfg["combiners"]["base"]), with_llm,
+            float(cfg["threshold"]), float(cfg["suspicious_threshold"]), cfg,
+        )  # fmt: skip
+
+
+def write_model(
+    out: Path,
+    *,
+    booster: Any,
+    combiners: dict[str, Combiner | None],
+    threshold: float,
+    suspicious: float,
+    llm_dir: Path | None,
+    report: dict[str, Any],
+    report_md: str,
+    train_info: dict[str, Any],
+    card: str,
+    overwrite: bool = False,
+) -> Path:
+    from chainllm.fraud import gbm
+
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise BadInputError(
+            f"model folder {out} already exists", hint="pass --overwrite or another --name/--out"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    gbm.save(booster, tmp / "gbm.txt")
+    if llm_dir is not None:
+        shutil.copytree(llm_dir, tmp / "llm")
+    (tmp / "eval.json").write_text(canonical_json(report))
+    (tmp / "eval.md").write_text(report_md)
+    (tmp / "train.json").write_text(canonical_json(train_info))
+    (tmp / "README.md").write_text(card)
+    cfg = {
+        "format_version": FORMAT_VERSION,
+        "feature_version": FEATURE_VERSION,
+        "features": list(FEATURE_NAMES),
+        "combiners": {k: (c.to_json() if c else None) for k, c in combiners.items()},
+        "threshold": round(threshold, 4),
+        "suspicious_threshold": round(suspicious, 4),
+    }
+    (tmp / "combine.json").write_text(canonical_json(cfg))
+    if out.exists():
+        old = out.with_name(f".{out.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out)
+    return out

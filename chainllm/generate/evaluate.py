@@ -1,0 +1,230 @@
+"""Run a prompt suite through the generate loop and report compile@1, compile@k, the share
+free of High/Medium findings and seconds per contract.
+
+Definitions (stated in every report): a candidate counts only when it is *complete* (every
+requested custom function present), so the standard-parts fallback never counts as a compile.
+compile@1: the first candidate compiled. compile@k: some candidate (k samples plus repair
+rounds) compiled. clean: the returned contract compiled, is complete and has no High/Medium
+Slither finding.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chainllm import config
+from chainllm.errors import BadInputError, ChainLLMError
+from chainllm.generate.backends import Backend
+from chainllm.generate.loop import GenerateOptions, generate
+from chainllm.generate.spec import ContractSpec, CustomFunction, parse_request
+from chainllm.types import Severity
+
+DEFAULT_SUITES = ("prompts/generate_suite.jsonl", "prompts/wizard_options.jsonl")
+DEFINITIONS = {
+    "compile@1": "the first candidate was complete and compiled",
+    "compile@k": "some complete candidate (k samples + repair rounds) compiled",
+    "clean": "the returned contract is complete, compiled, and has no High/Medium Slither finding",
+    "spec_match": "the parser found the expected kind, features and number of custom functions",
+}
+
+
+@dataclass(frozen=True)
+class SuiteEntry:
+    id: str
+    difficulty: str
+    request: str | None = None
+    spec: ContractSpec | None = None
+    expect: dict[str, Any] = field(default_factory=dict)
+
+
+def spec_from_dict(d: dict[str, Any]) -> ContractSpec:
+    d = dict(d)
+    d["features"] = frozenset(d.get("features") or ())
+    d["custom"] = tuple(CustomFunction(**c) for c in d.get("custom") or ())
+    d["notes"] = tuple(d.get("notes") or ())
+    try:
+        return ContractSpec(**d)
+    except TypeError as exc:
+        raise BadInputError(f"spec has an unknown field: {exc}") from None
+
+
+def default_suites() -> list[Path]:
+    return [config.REPO_ROOT / s for s in DEFAULT_SUITES]
+
+
+def load_suite(paths: Iterable[Path]) -> list[SuiteEntry]:
+    entries: list[SuiteEntry] = []
+    for path in paths:
+        if not path.is_file():
+            raise BadInputError(f"{path}: suite file not found", hint="pass --suite FILE.jsonl")
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            where = f"{path}:{n}"
+            try:
+                d = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise BadInputError(f"{where}: not JSON ({exc.msg})") from None
+            if not isinstance(d, dict) or "id" not in d or ("request" in d) == ("spec" in d):
+                raise BadInputError(f"{where}: each line needs an id and exactly one of request/spec")
+            try:
+                spec = spec_from_dict(d["spec"]) if "spec" in d else None
+            except ChainLLMError as exc:
+                raise BadInputError(f"{where}: {exc}") from None
+            entries.append(
+                SuiteEntry(
+                    id=str(d["id"]),
+                    difficulty=str(d.get("difficulty", "")),
+                    request=d.get("request"),
+                    spec=spec,
+                    expect=dict(d.get("expect") or {}),
+                )
+            )
+    ids = [e.id for e in entries]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise BadInputError(f"suite ids repeat: {', '.join(dupes[:5])}")
+    return entries
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    id: str
+    difficulty: str
+    status: str  # ok | partial | failed | error
+    compile_at_1: bool
+    compile_at_k: bool
+    clean: bool
+    spec_match: bool | None
+    worst: str | None
+    attempts: int
+    model_calls: int
+    seconds: float
+    seconds_generate: float
+    seconds_audit: float
+    solc_version: str | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _spec_match(spec: ContractSpec | None, expect: dict[str, Any]) -> bool | None:
+    if not expect or spec is None:
+        return None
+    return (
+        spec.kind == expect.get("kind", spec.kind)
+        and sorted(spec.features) == sorted(expect.get("features", sorted(spec.features)))
+        and len(spec.custom) == int(expect.get("custom", len(spec.custom)))
+    )
+
+
+def run_entry(entry: SuiteEntry, backend: Backend, options: GenerateOptions) -> EntryResult:
+    started = time.perf_counter()
+    spec = entry.spec
+    try:
+        if spec is None:
+            assert entry.request is not None
+            spec = parse_request(entry.request)
+        result = generate(entry.request or f"(options) {entry.id}", backend, options, spec=spec)
+    except ChainLLMError as exc:
+        return EntryResult(
+            entry.id, entry.difficulty, "error", False, False, False, _spec_match(spec, entry.expect) if spec else False,
+            None, 0, 0, time.perf_counter() - started, 0.0, 0.0, error=str(exc),
+        )  # fmt: skip
+    complete = [a for a in result.attempts if a.sha256 is not None and not a.missing]
+    first = result.attempts[0] if result.attempts else None
+    compile_at_1 = bool(first and first.compiled and not first.missing and first.sha256)
+    compile_at_k = any(a.compiled for a in complete)
+    worst_sev = result.audit.worst() if result.audit else None
+    clean = (
+        result.compiled and result.status != "partial" and (worst_sev is None or worst_sev < Severity.MEDIUM)
+    )
+    return EntryResult(
+        id=entry.id,
+        difficulty=entry.difficulty,
+        status=result.status,
+        compile_at_1=compile_at_1,
+        compile_at_k=compile_at_k,
+        clean=clean,
+        spec_match=_spec_match(spec, entry.expect),
+        worst=worst_sev.label if worst_sev is not None else None,
+        attempts=len(result.attempts),
+        model_calls=result.model_calls,
+        seconds=time.perf_counter() - started,
+        seconds_generate=result.seconds.get("generate", 0.0),
+        seconds_audit=result.seconds.get("audit", 0.0),
+        solc_version=result.audit.solc_version if result.audit else None,
+    )
+
+
+@dataclass(frozen=True)
+class SuiteReport:
+    results: tuple[EntryResult, ...]
+    backend: str
+    k: int
+    rounds: int
+    cached_audits: bool
+
+    @staticmethod
+    def _rates(rs: list[EntryResult]) -> dict[str, Any]:
+        n = len(rs)
+        share = lambda xs: round(sum(xs) / n, 4) if n else 0.0  # noqa: E731
+        matched = [r.spec_match for r in rs if r.spec_match is not None]
+        secs = [r.seconds for r in rs]
+        return {
+            "n": n,
+            "compile@1": share([r.compile_at_1 for r in rs]),
+            "compile@k": share([r.compile_at_k for r in rs]),
+            "clean": share([r.clean for r in rs]),
+            "spec_match": round(sum(matched) / len(matched), 4) if matched else None,
+            "seconds_per_contract": round(statistics.mean(secs), 2) if secs else 0.0,
+            "seconds_median": round(statistics.median(secs), 2) if secs else 0.0,
+            "seconds_generate": round(sum(r.seconds_generate for r in rs) / n, 2) if n else 0.0,
+            "seconds_audit": round(sum(r.seconds_audit for r in rs) / n, 2) if n else 0.0,
+            "statuses": {
+                s: sum(1 for r in rs if r.status == s) for s in ("ok", "partial", "failed", "error")
+            },
+        }
+
+    def metrics(self) -> dict[str, Any]:
+        by: dict[str, list[EntryResult]] = {}
+        for r in self.results:
+            by.setdefault(r.difficulty or "-", []).append(r)
+        return {
+            "overall": self._rates(list(self.results)),
+            "by_difficulty": {k: self._rates(v) for k, v in sorted(by.items())},
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "backend": self.backend,
+            "k": self.k,
+            "rounds": self.rounds,
+            "cached_audits": self.cached_audits,
+            "definitions": DEFINITIONS,
+            "metrics": self.metrics(),
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+def evaluate(
+    entries: list[SuiteEntry],
+    backend: Backend,
+    options: GenerateOptions,
+    *,
+    on_result: Callable[[EntryResult], None] | None = None,
+) -> SuiteReport:
+    results = []
+    for entry in entries:
+        r = run_entry(entry, backend, options)
+        results.append(r)
+        if on_result:
+            on_result(r)
+    return SuiteReport(tuple(results), backend.describe(), options.k, options.rounds, options.use_cache)

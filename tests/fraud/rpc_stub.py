@@ -1,0 +1,88 @@
+"""Local HTTP stand-ins for unhealthy nodes: a proxy to a real node that lacks
+debug_traceTransaction, and a node that answers too slowly."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+
+
+@contextmanager
+def serve(handle: Any) -> Iterator[str]:
+    """Run ``handle(payload) -> reply`` behind a JSON-RPC HTTP endpoint on a free port."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            try:
+                data = json.dumps(handle(body)).encode()
+            except Exception:
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            with contextlib.suppress(OSError):  # the client gave up (timeout test)
+                self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def no_trace_proxy(upstream: str) -> Iterator[str]:
+    client = httpx.Client(timeout=30)
+
+    def handle(payload: Any) -> Any:
+        calls = payload if isinstance(payload, list) else [payload]
+        out = []
+        forward = [c for c in calls if c["method"] != "debug_traceTransaction"]
+        answers = {a["id"]: a for a in client.post(upstream, json=forward).json()} if forward else {}
+        for c in calls:
+            if c["method"] == "debug_traceTransaction":
+                out.append(
+                    {
+                        "jsonrpc": "2.0",
+                        "id": c["id"],
+                        "error": {"code": -32601, "message": "Method not found"},
+                    }
+                )
+            else:
+                out.append(answers[c["id"]])
+        return out if isinstance(payload, list) else out[0]
+
+    try:
+        with serve(handle) as url:
+            yield url
+    finally:
+        client.close()
+
+
+@contextmanager
+def slow_node(delay: float) -> Iterator[str]:
+    def handle(payload: Any) -> Any:
+        time.sleep(delay)
+        calls = payload if isinstance(payload, list) else [payload]
+        out = [{"jsonrpc": "2.0", "id": c["id"], "result": None} for c in calls]
+        return out if isinstance(payload, list) else out[0]
+
+    with serve(handle) as url:
+        yield url
