@@ -118,6 +118,7 @@ class _SolcjsServer:
 
     def __init__(self, compiler: Compiler) -> None:
         self.compiler = compiler
+        self.uses = 0
         self.lock = threading.Lock()
         self.proc = subprocess.Popen(
             [str(compiler.path), "--server"],
@@ -148,10 +149,22 @@ class _SolcjsServer:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(5)
-        _SERVERS.pop(self.compiler.path, None)
+        with _SERVERS_LOCK:
+            if _SERVERS.get(self.compiler.path) is self:
+                del _SERVERS[self.compiler.path]
 
 
 _SERVERS: dict[Path, _SolcjsServer] = {}
+_MAX_USES = 500  # recycle long-lived compiler processes now and then (wasm memory only grows)
+
+
+def _poisoned(answer: dict[str, Any]) -> bool:
+    """An internal failure of the compiler itself, not an error in the sources."""
+    return any(
+        not e.get("sourceLocation") and (e.get("type") == "JSONError" or "RuntimeError" in str(e.get("message", "")))
+        for e in answer.get("errors", [])
+        if e.get("severity") == "error"
+    )
 _SERVERS_LOCK = threading.Lock()
 
 
@@ -173,11 +186,22 @@ def run_solc(
     compiler: Compiler, solc_input: dict[str, Any], *, timeout: float = DEFAULT_TIMEOUT
 ) -> dict[str, Any]:
     if compiler.origin == "solcjs":
-        try:
-            answer: dict[str, Any] = json.loads(_server_for(compiler).compile(solc_input, timeout))
+        for attempt in (1, 2):
+            server = _server_for(compiler)
+            try:
+                answer: dict[str, Any] = json.loads(server.compile(solc_input, timeout))
+            except (OSError, ValueError) as exc:
+                server.close()
+                raise ToolchainError(f"{compiler.describe()} failed: {exc}") from None
+            server.uses += 1
+            if _poisoned(answer) or server.uses >= _MAX_USES:
+                # A wasm trap (e.g. "memory access out of bounds" on a huge input) leaves the
+                # instance unusable: start a fresh process, and retry once on a fresh one.
+                server.close()
+                if _poisoned(answer) and attempt == 1:
+                    continue
             return answer
-        except (OSError, ValueError) as exc:
-            raise ToolchainError(f"{compiler.describe()} failed: {exc}") from None
+        raise AssertionError("unreachable")
     try:
         proc = subprocess.run(
             [str(compiler.path), "--standard-json"],

@@ -11,8 +11,8 @@ import json
 import os
 import re
 import shutil
-import stat
 import subprocess
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,10 +110,11 @@ def _write_wrapper(module_dir: Path, version: Version) -> Path:
     body = f'#!/bin/sh\nexec "{node}" --no-warnings "{SHIM_JS}" --solcjs-module "{module_dir}" "$@"\n'
     if not target.exists() or target.read_text() != body:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(body)
-        tmp.chmod(tmp.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-        tmp.replace(target)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")  # unique: threads may race
+        with os.fdopen(fd, "w") as fh:
+            fh.write(body)
+        os.chmod(tmp, 0o755)
+        os.replace(tmp, target)
     return target
 
 
