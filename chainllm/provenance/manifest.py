@@ -34,6 +34,9 @@ MAX_FILES = 256
 MAX_MANIFEST_BYTES = 4 << 20
 
 
+# Training-state subfolders `chainllm train` keeps inside its output folder; never published.
+TRAINING_STATE_DIRS = frozenset({"checkpoints"})
+
 def canonical_json(obj: Any) -> bytes:
     """Sorted keys, no whitespace, UTF-8, no NaN/Infinity."""
     return json.dumps(
@@ -206,7 +209,7 @@ def scan_folder(
 ) -> ScannedFolder:
     """Hash every file of a PEFT-style adapter folder and build its manifest.
 
-    The folder must be flat, hold ``adapter_config.json`` and at least one ``.safetensors``
+    The folder must be flat (a ``checkpoints/`` folder of training state is left out), hold ``adapter_config.json`` and at least one ``.safetensors``
     file, and nothing pickle-based. An existing ``chainllm-manifest.json`` (a pulled
     adapter) is ignored and rebuilt.
     """
@@ -219,6 +222,8 @@ def scan_folder(
             continue
         if entry.is_symlink():
             raise BadInputError(f"{entry} is a symlink", hint="copy the real file into the adapter folder")
+        if entry.is_dir() and entry.name in TRAINING_STATE_DIRS and not entry.is_symlink():
+            continue  # resume state of `chainllm train`, not part of the adapter
         if entry.is_dir():
             raise BadInputError(
                 f"{entry} is a subfolder; adapter folders are published flat",
