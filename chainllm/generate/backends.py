@@ -24,6 +24,10 @@ class Sampling:
     temperature: float = 0.7
     stop: tuple[str, ...] = ()
     seed: int = 0
+    # Text the answer must start with. Local models get it forced (appended to the prompt and
+    # returned with the answer), so a small model writes Solidity instead of another language;
+    # remote servers get it only as part of the instructions.
+    prefix: str = ""
 
 
 class Backend(Protocol):
@@ -39,9 +43,15 @@ class Backend(Protocol):
         ...
 
 
+CLOSE = "\n}\n"  # a stop that ends a top-level function: its closing brace is kept
+
+
 def _truncate(text: str, stop: tuple[str, ...]) -> str:
-    cut = min((i for s in stop if (i := text.find(s)) >= 0), default=len(text))
-    return text[:cut]
+    hits = [(i, s) for s in stop if (i := text.find(s)) >= 0]
+    if not hits:
+        return text
+    i, s = min(hits)
+    return text[: i + 2] if s == CLOSE else text[:i]
 
 
 @dataclass
@@ -112,6 +122,14 @@ class LocalBackend:
             ids = tok(text, return_tensors="pt")["input_ids"]
         return ids[:, -self.max_input_tokens :]
 
+    def _with_prefix(self, ids: Any, prefix: str) -> Any:
+        import torch
+
+        if not prefix:
+            return ids
+        extra = self.tokenizer(prefix, add_special_tokens=False, return_tensors="pt")["input_ids"]
+        return torch.cat([ids, extra], dim=1)
+
     def complete(
         self, messages: list[Message], sampling: Sampling, *, request: str | None = None
     ) -> list[str]:
@@ -126,6 +144,7 @@ class LocalBackend:
             ids = self.tokenizer(text, return_tensors="pt")["input_ids"][:, -self.max_input_tokens :]
         else:
             ids = self._prompt_ids(messages)
+        ids = self._with_prefix(ids, sampling.prefix)
         torch.manual_seed(sampling.seed)
         kwargs: dict[str, Any] = {
             "max_new_tokens": sampling.max_tokens,
@@ -134,6 +153,8 @@ class LocalBackend:
             if self.tokenizer.pad_token_id is not None
             else self.tokenizer.eos_token_id,
         }
+        if sampling.stop:  # stop early instead of spending CPU on text that is cut anyway
+            kwargs["stopping_criteria"] = [_stop_on_text(self.tokenizer, ids.shape[1], sampling.stop)]
         if sampling.temperature > 0:
             kwargs.update(do_sample=True, temperature=sampling.temperature, top_p=0.95)
         else:
@@ -141,7 +162,26 @@ class LocalBackend:
         with torch.inference_mode():
             out = self.model.generate(ids, attention_mask=torch.ones_like(ids), **kwargs)
         texts = [self.tokenizer.decode(seq[ids.shape[1] :], skip_special_tokens=True) for seq in out]
-        return [_truncate(t, sampling.stop) for t in texts]
+        return [sampling.prefix + _truncate(t, sampling.stop) for t in texts]
+
+
+def _stop_on_text(tokenizer: Any, start: int, stops: tuple[str, ...]) -> Any:
+    """Stops each sequence once its recent text holds a stop string. Decoding a short tail
+    works with any tokenizer (transformers' ``stop_strings`` needs token-level substrings)."""
+    import torch
+    from transformers import StoppingCriteria
+
+    class StopOnText(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            tails = [
+                tokenizer.decode(seq[max(start, seq.shape[0] - 16) :], skip_special_tokens=True)
+                for seq in input_ids
+            ]
+            return torch.tensor(
+                [any(x in t for x in stops) for t in tails], dtype=torch.bool, device=input_ids.device
+            )
+
+    return StopOnText()
 
 
 def _api_key() -> str | None:
@@ -253,8 +293,9 @@ class OpenAIBackend:
             "temperature": sampling.temperature,
             "seed": sampling.seed,
         }
-        if sampling.stop:
-            common["stop"] = list(sampling.stop)[:4]  # the API allows at most 4
+        remote_stop = [x for x in sampling.stop if x != CLOSE]  # servers drop the stop text itself
+        if remote_stop:
+            common["stop"] = remote_stop[:4]  # the API allows at most 4
         if not self._use_completions:
             try:
                 data = self._post("/chat/completions", {**common, "messages": messages})

@@ -497,9 +497,9 @@ def _vault(spec: ContractSpec) -> _Builder:
             "        super._deposit(caller, receiver, assets, shares);\n    }"
         )
         b.function(
-            "    function _withdraw(address caller, address receiver, address owner, uint256 assets, uint256 shares)\n"
+            "    function _withdraw(address caller, address receiver, address assetOwner, uint256 assets, uint256 shares)\n"
             "        internal\n        override\n        whenNotPaused\n    {\n"
-            "        super._withdraw(caller, receiver, owner, assets, shares);\n    }"
+            "        super._withdraw(caller, receiver, assetOwner, assets, shares);\n    }"
         )
     if "capped" in spec.features and spec.cap:
         b.state.append("uint256 public immutable depositCap;")

@@ -110,6 +110,7 @@ class EntryResult:
     seconds_audit: float
     solc_version: str | None = None
     error: str | None = None
+    reason: str = ""  # the loop's one-line verdict (why partial/failed)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -161,6 +162,7 @@ def run_entry(entry: SuiteEntry, backend: Backend, options: GenerateOptions) -> 
         seconds_generate=result.seconds.get("generate", 0.0),
         seconds_audit=result.seconds.get("audit", 0.0),
         solc_version=result.audit.solc_version if result.audit else None,
+        reason=result.reason,
     )
 
 

@@ -22,7 +22,7 @@ from chainllm import config
 from chainllm.audit.engine import AuditOptions, audit_paths
 from chainllm.errors import BadInputError
 from chainllm.generate import prompts
-from chainllm.generate.backends import Backend, Sampling
+from chainllm.generate.backends import CLOSE, Backend, Sampling
 from chainllm.generate.compose import compose, skeleton
 from chainllm.generate.extract import extract_contract, extract_function, main_contract
 from chainllm.generate.spec import ContractSpec, parse_request, validate_request
@@ -191,14 +191,27 @@ class _Runner:
         self.model_calls = 0
 
     def ask(
-        self, messages: list[dict[str, str]], n: int, max_tokens: int, seed: int, request: str | None = None
+        self,
+        messages: list[dict[str, str]],
+        n: int,
+        max_tokens: int,
+        seed: int,
+        request: str | None = None,
+        prefix: str = "",
     ) -> tuple[list[str], float]:
         started = time.perf_counter()
         self.model_calls += 1
-        stop = ("\n```\n", "```\n\n") if max_tokens <= self.opts.function_tokens else ()
+        stop = ("\n```\n", "```\n\n", CLOSE) if max_tokens <= self.opts.function_tokens else ()
         texts = self.backend.complete(
             messages,
-            Sampling(n=n, max_tokens=max_tokens, temperature=self.opts.temperature, stop=stop, seed=seed),
+            Sampling(
+                n=n,
+                max_tokens=max_tokens,
+                temperature=self.opts.temperature,
+                stop=stop,
+                seed=seed,
+                prefix=prefix,
+            ),
             request=request,
         )
         took = time.perf_counter() - started
@@ -352,6 +365,7 @@ def _structured(request: str, spec: ContractSpec, run: _Runner) -> None:
             opts.function_tokens,
             opts.seed,
             request=prompts.function_request(spec.name, fn.name, fn.description),
+            prefix=f"function {fn.name}(",
         )
         took_all += took
         texts += [""] * (opts.k - len(texts))
@@ -408,6 +422,7 @@ def _structured(request: str, spec: ContractSpec, run: _Runner) -> None:
                     opts.function_tokens,
                     opts.seed + 1000 * rnd + c.index,
                     request=prompts.function_request(spec.name, fn.name, fn.description),
+                    prefix=f"function {fn.name}(",
                 )
                 took_c += took
                 x = extract_function(texts[0] if texts else "", fn.name)
@@ -547,7 +562,16 @@ def generate(
     a = best.attempt
     assert best.audit is not None and best.source is not None
     name = spec.name if spec is not None else main_contract(best.source)
-    audit = replace(best.audit, path=f"{name}.sol")
+    # Report locations against the file the user gets, not the content-addressed work folder.
+    shown = f"{name}.sol"
+    audit = replace(
+        best.audit,
+        path=shown,
+        findings=tuple(
+            replace(f, file=shown) if f.file and f.file.endswith("/" + shown) else f
+            for f in best.audit.findings
+        ),
+    )
     worst = a.worst()
     if opts.fail_on is not None and a.hits(opts.fail_on):
         status, why = (
