@@ -58,7 +58,10 @@ def build(mode: str) -> Any:
                         compute_dtype=torch.bfloat16, quant_type="nf4", compress_statistics=True,
                     )  # fmt: skip
                     q.weight = bnb.nn.Params4bit(
-                        child.weight.data.cpu(), requires_grad=False, quant_type="nf4", compress_statistics=True
+                        child.weight.data.cpu(),
+                        requires_grad=False,
+                        quant_type="nf4",
+                        compress_statistics=True,
                     )
                     q = q.cuda()
                     setattr(parent, name, q)
@@ -131,7 +134,9 @@ def main() -> int:
         print(json.dumps({"skipped": "torch is not installed"}))
         return 0
     if not torch.cuda.is_available():
-        print(json.dumps({"skipped": "no CUDA GPU visible; this check needs one (bf16 and bitsandbytes 4-bit)"}))
+        print(
+            json.dumps({"skipped": "no CUDA GPU visible; this check needs one (bf16 and bitsandbytes 4-bit)"})
+        )
         return 0
     import peft
     import transformers

@@ -55,9 +55,14 @@ def generator(
 
     Example:
 
+    \b
         chainllm eval generator --adapter adapters/gen --corpus corpus/build/default --samples 8
     """
+    from transformers.utils import logging as hf_logging
+
     from chainllm.model.evaluate import evaluate_generator
+
+    hf_logging.disable_progress_bar()  # our own progress/logs are on stderr; no per-load bars
 
     report = evaluate_generator(
         adapter, base=base, corpus=corpus, split=split, samples=samples, max_new_tokens=max_new_tokens,

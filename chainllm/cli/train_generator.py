@@ -91,10 +91,15 @@ def generator(
 
     Example:
 
+    \b
         chainllm train generator --base smollm2-135m --corpus corpus/build/default --out adapters/gen
     """
+    from transformers.utils import logging as hf_logging
+
     from chainllm.model.lora import LoraSettings
     from chainllm.model.trainer import TrainConfig, train_generator
+
+    hf_logging.disable_progress_bar()  # our own progress/logs are on stderr; no per-load bars
 
     cfg = TrainConfig(
         corpus=str(corpus),

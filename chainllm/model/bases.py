@@ -160,6 +160,8 @@ def build_atomically(target: Path, build: Any) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         marker = build(tmp)
+        if not (tmp / "config.json").is_file():
+            raise ToolchainError(f"building {target.name} wrote no config.json; nothing was cached")
         (tmp / MARKER).write_text(json.dumps(marker, indent=2, sort_keys=True) + "\n")
         tmp.chmod(0o755)  # mkdtemp makes it private; the cache is an ordinary folder
         try:

@@ -25,7 +25,7 @@ from chainllm.model.data import (
     encode_pair,
     load_corpus,
 )
-from chainllm.model.loading import adapter_base, check_adapter_folder
+from chainllm.model.loading import adapter_base, adapter_base_dir, check_adapter_folder
 
 
 @dataclass(frozen=True)
@@ -162,8 +162,10 @@ def evaluate_generator(
             hint="build the corpus with held-out splits, or pass --split validation",
         )
     base_name = base or adapter_base(adapter)
-    tiny_texts = [r["content"] for r in data.train] if base_name == "tiny" and data.train else None
-    base_dir = resolve_base(base_name, allow_pickle=allow_pickle, tiny_texts=tiny_texts)
+    if base_name == "tiny" and data.train:
+        # Rebuilds (or finds) the tiny base from the training corpus it was trained with.
+        resolve_base("tiny", tiny_texts=[r["content"] for r in data.train])
+    base_dir = adapter_base_dir(adapter, base, allow_pickle=allow_pickle)
     model: Any = AutoModelForCausalLM.from_pretrained(
         base_dir, dtype=torch.float32, use_safetensors=not allow_pickle
     )

@@ -47,6 +47,26 @@ def check_adapter_folder(adapter: Path, *, allow_pickle: bool = False) -> None:
         raise BadInputError(f"adapter {adapter} has no adapter_model.safetensors")
 
 
+def adapter_base_dir(adapter: Path, base: str | None, *, allow_pickle: bool = False) -> Path:
+    """The base folder an adapter belongs on. A ``tiny`` adapter needs the exact tiny build it
+    was trained with (its tokenizer is trained on that corpus), found by the recorded key."""
+    name = base or adapter_base(adapter)
+    if name == "tiny":
+        recorded = adapter / "training_config.json"
+        key = json.loads(recorded.read_text()).get("base", {}).get("text_key") if recorded.is_file() else None
+        if key:
+            from chainllm.model.bases import MARKER, models_dir
+
+            folder = models_dir() / f"tiny-{key}"
+            if not (folder / MARKER).is_file():
+                raise BadInputError(
+                    f"adapter {adapter} was trained on a tiny base (key {key}) that is not in the cache",
+                    hint="run `chainllm eval generator --corpus` with its training corpus to rebuild it",
+                )
+            return folder
+    return resolve_base(name, allow_pickle=allow_pickle)
+
+
 def adapter_base(adapter: Path) -> str:
     """The base model name an adapter was trained on (chainllm records the name it was given)."""
     cfg = json.loads((adapter / "adapter_config.json").read_text())
@@ -71,8 +91,9 @@ def load_causal_lm(
     if adapter is not None:
         adapter = Path(adapter)
         check_adapter_folder(adapter, allow_pickle=allow_pickle)
-        base = base or adapter_base(adapter)
-    folder = resolve_base(base or DEFAULT_BASE, allow_pickle=allow_pickle)
+        folder = adapter_base_dir(adapter, base, allow_pickle=allow_pickle)
+    else:
+        folder = resolve_base(base or DEFAULT_BASE, allow_pickle=allow_pickle)
     kwargs: dict[str, Any] = {"dtype": _torch_dtype(dtype), "use_safetensors": not allow_pickle}
     if quantization is not None:
         kwargs["quantization_config"] = quantization
@@ -114,8 +135,9 @@ def load_seq_classifier(
     if adapter is not None:
         adapter = Path(adapter)
         check_adapter_folder(adapter, allow_pickle=allow_pickle)
-        base = base or adapter_base(adapter)
-    folder = resolve_base(base or DEFAULT_BASE, allow_pickle=allow_pickle)
+        folder = adapter_base_dir(adapter, base, allow_pickle=allow_pickle)
+    else:
+        folder = resolve_base(base or DEFAULT_BASE, allow_pickle=allow_pickle)
     tokenizer = load_tokenizer(folder)
     model = AutoModelForSequenceClassification.from_pretrained(
         folder, num_labels=num_labels, dtype=_torch_dtype(dtype), use_safetensors=not allow_pickle

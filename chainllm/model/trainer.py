@@ -12,6 +12,7 @@ import math
 import os
 import shutil
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -318,8 +319,6 @@ def train_generator(
     """
     import torch
 
-    dist = Distributed.from_env()
-    emit = (on_event or (lambda _e: None)) if dist.is_main else (lambda _e: None)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise BadInputError(f"--out {out} is a file, not a folder", hint="give a folder path")
@@ -333,6 +332,10 @@ def train_generator(
     torch.manual_seed(cfg.seed)
     tiny_texts = [r["content"] for r in corpus.train] if cfg.base == "tiny" else None
     base_dir = resolve_base(cfg.base, allow_pickle=allow_pickle, tiny_texts=tiny_texts)
+    # Only after the base exists: once torch.distributed is up, transformers' save_pretrained
+    # writes nothing on ranks > 0, so a rank building the cached base there would leave it empty.
+    dist = Distributed.from_env()
+    emit = (on_event or (lambda _e: None)) if dist.is_main else (lambda _e: None)
     model, tokenizer = _load_for_training(base_dir, plan, allow_pickle, dist.local_rank)
     style = PromptStyle()
 
@@ -364,7 +367,11 @@ def train_generator(
     if plan.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.enable_input_require_grads()
-    model = get_peft_model(model, lcfg)
+    with warnings.catch_warnings():
+        # peft warns that it records the resolved cache path; we put the given name back below.
+        warnings.filterwarnings("ignore", message=".*base_model_name_or_path.*was renamed")
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*deprecated")
+        model = get_peft_model(model, lcfg)
     # peft swaps in the resolved path; the adapter records the name the user gave instead,
     # so the folder is portable (cache paths differ per machine).
     model.peft_config["default"].base_model_name_or_path = cfg.base
@@ -457,7 +464,8 @@ def train_generator(
 
     def lora_state() -> dict[str, Any]:
         full = dist.accelerator.get_state_dict(model) if dist.accelerator else None  # collective under FSDP
-        found = get_peft_model_state_dict(peft_model, state_dict=full)
+        # save_embedding_layers=False: with "auto", peft looks the base name up on the hub.
+        found = get_peft_model_state_dict(peft_model, state_dict=full, save_embedding_layers=False)
         return {k: v.detach().cpu().clone() for k, v in found.items()}
 
     def checkpoint() -> None:
@@ -650,7 +658,7 @@ def _write_output(
 ) -> None:
     tmp = out / ".adapter-tmp"
     shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp, safe_serialization=True)
+    model.save_pretrained(tmp, safe_serialization=True, save_embedding_layers=False)
     artifacts.canonicalise_adapter_config(tmp / "adapter_config.json")
     licences: dict[str, int] = {}
     for r in corpus.train:
@@ -671,6 +679,7 @@ def _write_output(
     settings = cfg.to_dict()
     config_doc = {"config": settings, "dataset": dataset, "base": {"name": cfg.base, **info}}
     for name in ("adapter_config.json", "adapter_model.safetensors"):
+        (tmp / name).chmod(0o644)  # safetensors writes 0600; the adapter is meant to be shared
         os.replace(tmp / name, out / name)
     shutil.rmtree(tmp, ignore_errors=True)
     artifacts.write_json(out / "training_config.json", config_doc)

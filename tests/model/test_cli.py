@@ -9,17 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from chainllm.cli import cli
-from chainllm.cli.train import train
 
 TINY = ["--base", "tiny", "--context-length", "128", "--batch-size", "4", "--lr", "3e-3", "--precision", "fp32",
         "--warmup-steps", "1", "--lora-r", "8", "--lora-alpha", "16"]  # fmt: skip
-# chainllm/cli/train.py must map "generator" to this module (the lead's file).
-needs_train_group = pytest.mark.skipif(
-    "generator" not in train.subcommands, reason="`train generator` not registered in chainllm/cli/train.py"
-)
 
 
-@needs_train_group
 def test_train_generator_json(corpus_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "adapter"
     res = CliRunner().invoke(
@@ -32,7 +26,6 @@ def test_train_generator_json(corpus_dir: Path, tmp_path: Path) -> None:
     assert (out / "adapter_model.safetensors").is_file()
 
 
-@needs_train_group
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -161,12 +161,67 @@ def test_sigkill_mid_run_then_resume(corpus_dir: Path, tmp_path: Path) -> None:
 def test_early_stopping_keeps_the_best_adapter(corpus_dir: Path, tmp_path: Path) -> None:
     from safetensors.torch import load_file
 
-    # A learning rate this high makes validation loss worse at once: training must stop after
-    # `patience` evaluations and ship the best state seen (here the untouched identity LoRA).
-    cfg = tiny_config(corpus_dir, max_steps=20, learning_rate=0.5, eval_every=1, patience=2, warmup_steps=0)
+    # A learning rate this small cannot improve validation loss measurably: training must stop
+    # after `patience` evaluations and ship the best state seen (the untouched identity LoRA),
+    # not the last one.
+    cfg = tiny_config(corpus_dir, max_steps=20, learning_rate=1e-9, eval_every=1, patience=2, warmup_steps=0)
     res = train_generator(cfg, tmp_path / "es")  # type: ignore[arg-type]
     m = res.metrics
     assert m["steps"] == 2 and m["stop_reason"].startswith("early stopping")
     assert m["val_loss"] == m["base_val_loss"] and [h["step"] for h in m["history"]] == [0, 1, 2]
     weights = load_file(tmp_path / "es" / "adapter_model.safetensors")
     assert all(float(t.abs().max()) == 0.0 for k, t in weights.items() if "lora_B" in k)
+
+
+def test_training_never_touches_the_network(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even with hub access allowed, training a built-in base makes no HTTP request (peft's
+    'auto' embedding check would look the base name up on the hub)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import huggingface_hub.constants as hub_constants
+
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:
+            seen.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        do_GET = do_HEAD
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(hub_constants, "ENDPOINT", f"http://127.0.0.1:{server.server_address[1]}")
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    try:
+        train_generator(tiny_config(corpus_dir, max_steps=2), tmp_path / "net")  # type: ignore[arg-type]
+    finally:
+        server.shutdown()
+    assert seen == []
+
+
+def test_public_loader_puts_a_tiny_adapter_on_its_own_base(tiny_adapter: Path) -> None:
+    """The tiny tokenizer is trained on the training corpus, so the loader must find that
+    exact build, not the default tiny preset with a different vocabulary."""
+    import torch
+    from safetensors.torch import load_file
+
+    from chainllm.model import PromptStyle, load_causal_lm
+
+    tc = json.loads((tiny_adapter / "training_config.json").read_text())
+    model, tok = load_causal_lm(adapter=tiny_adapter)
+    base_emb = load_file(_tiny_base(tc) / "model.safetensors")["model.embed_tokens.weight"]
+    assert torch.equal(model.get_input_embeddings().weight, base_emb)
+    enc = tok(
+        PromptStyle.load(tiny_adapter).prompt("Write a Solidity contract named Vault."), return_tensors="pt"
+    )
+    out = model.generate(**enc, max_new_tokens=5, do_sample=False)
+    assert out.shape[1] == enc["input_ids"].shape[1] + 5
