@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chainllm.fraud.bytecode import (
-    CALL,
     CREATE,
     CREATE2,
     DELEGATECALL,
@@ -24,7 +23,6 @@ from chainllm.fraud.bytecode import (
     analyse,
 )
 from chainllm.fraud.decode import (
-    MAX_UINT,
     Approval,
     Call,
     approvals_from_calls,
@@ -299,7 +297,6 @@ def extract(b: TxBundle) -> Extracted:
     v["history_available"] = float(b.history is not None)
     if created:
         v["created_code_log"] = _log1p(codes.get(created, EMPTY).size)
-    _ = CALL  # CALL is in every contract; kept importable for rules that need it
     facts = Facts(
         sender=sender, to=to, created=created, status_ok=status_ok, value=value, calls=calls,
         approvals=approvals, transfers=lf.transfers, eth=eth, movements=moves, codes=codes,
@@ -308,5 +305,4 @@ def extract(b: TxBundle) -> Extracted:
         trace_status=b.trace_status, history_available=b.history is not None,
         first_contact=first_contact, tokens=tokens,
     )  # fmt: skip
-    assert MAX_UINT >= UNLIMITED
     return Extracted(v, facts)

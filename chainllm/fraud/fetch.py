@@ -170,10 +170,9 @@ class Fetcher:
             self._latest = int(latest, 16) if isinstance(latest, str) else 0
         return self._chain
 
-    def _cached_calls(
-        self, wanted: dict[str, tuple[str, list[Any]]], *, final: dict[str, bool]
-    ) -> dict[str, Any]:
-        """Answers for ``key -> (method, params)``, from cache or one batched round."""
+    def _cached_calls(self, wanted: dict[str, tuple[str, list[Any]]]) -> dict[str, Any]:
+        """Answers for ``key -> (method, params)``, from cache or one batched round. Callers
+        decide what is final enough to store (they know the block numbers)."""
         chain = self._identify()
         full = {f"{chain}:{k}": k for k in wanted}
         hits = self.cache.get_many(list(full))
@@ -182,12 +181,7 @@ class Fetcher:
         todo = [k for k in wanted if f"{chain}:{k}" not in hits]
         if todo:
             results = self._batch([wanted[k] for k in todo])
-            store = {}
-            for k, res in zip(todo, results, strict=True):
-                out[k] = res
-                if not isinstance(res, RpcCallError) and res is not None and final.get(k, False):
-                    store[f"{chain}:{k}"] = res
-            self.cache.put_many(store)
+            out.update(zip(todo, results, strict=True))
         return out
 
     def _final(self, block: int) -> bool:
@@ -206,9 +200,8 @@ class Fetcher:
             want[f"rc:{h}"] = ("eth_getTransactionReceipt", [h])
             if self.want_trace and self.trace_supported is not False:
                 want[f"tr:{h}"] = ("debug_traceTransaction", [h, {"tracer": "callTracer"}])
-        # A hash is final once mined and old enough; until round 1 we cannot know, so round 1
-        # answers are stored after the check below.
-        r1 = self._cached_calls(want, final={})
+        # A hash is final once mined and old enough: stored after the checks below.
+        r1 = self._cached_calls(want)
         results: dict[str, TxBundle | FetchFailure] = {}
         mined: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None, str]] = {}
         to_store: dict[str, Any] = {}
@@ -268,7 +261,7 @@ class Fetcher:
             for b in range(max(bn - self.history_blocks, 0), bn):
                 want2[f"hist:{b}"] = ("eth_getBlockReceipts", [hex(b)])
                 final2[f"hist:{b}"] = self._final(b)
-        r2 = self._cached_calls(want2, final={})
+        r2 = self._cached_calls(want2)
         # Block receipts are large: keep only the (from, to) pairs, in cache too.
         compact: dict[str, Any] = {}
         for k, v in r2.items():

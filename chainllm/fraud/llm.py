@@ -70,6 +70,14 @@ class LlmSettings:
     device: str = "auto"  # auto: cuda when available, else cpu
 
 
+def _quiet() -> None:
+    # The base has no score head, so transformers reports it "MISSING" on every load; the
+    # head comes from the adapter (modules_to_save). Keep stderr for messages that matter.
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+
+
 def _device(name: str) -> str:
     import torch
 
@@ -106,6 +114,7 @@ def train(
     from chainllm.model.artifacts import canonicalise_adapter_config
     from chainllm.model.lora import LoraSettings
 
+    _quiet()
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
     idx = list(range(len(texts)))
@@ -167,6 +176,7 @@ class LlmScorer:
     def __init__(self, adapter: Path, device: str = "auto") -> None:
         from chainllm.model import load_seq_classifier
 
+        _quiet()
         self.device = _device(device)
         self.model, self.tok = load_seq_classifier(adapter=adapter, trainable=False)
         self.model.to(self.device)

@@ -48,6 +48,7 @@ class FraudModel:
     threshold: float
     suspicious: float
     meta: dict[str, Any]
+    threshold_llm: float | None = None  # the with-LLM combiner's own threshold
 
     @property
     def llm_dir(self) -> Path | None:
@@ -88,6 +89,7 @@ class FraudModel:
         return cls(
             folder, booster, Combiner.from_json(cfg["combiners"]["base"]), with_llm,
             float(cfg["threshold"]), float(cfg["suspicious_threshold"]), cfg,
+            float(cfg["threshold_llm"]) if cfg.get("threshold_llm") is not None else None,
         )  # fmt: skip
 
 
@@ -98,6 +100,7 @@ def write_model(
     combiners: dict[str, Combiner | None],
     threshold: float,
     suspicious: float,
+    threshold_llm: float | None = None,
     llm_dir: Path | None,
     report: dict[str, Any],
     report_md: str,
@@ -129,6 +132,7 @@ def write_model(
         "combiners": {k: (c.to_json() if c else None) for k, c in combiners.items()},
         "threshold": round(threshold, 4),
         "suspicious_threshold": round(suspicious, 4),
+        "threshold_llm": round(threshold_llm, 4) if threshold_llm is not None else None,
     }
     (tmp / "combine.json").write_text(canonical_json(cfg))
     if out.exists():

@@ -32,6 +32,7 @@ class ScoreOptions:
     trace: bool = True
     history_blocks: int = 32
     cache: bool = True
+    cache_path: Path | None = None  # default: <cache dir>/fraud/rpc-cache.sqlite
     llm: bool = True  # use the model's LLM adapter when it has one
     batch: int = 200  # hashes per fetch round
 
@@ -117,7 +118,7 @@ class Scorer:
         self.fetcher = Fetcher(
             rpc_urls,
             timeout=o.timeout,
-            cache=RpcCache(enabled=o.cache),
+            cache=RpcCache(o.cache_path, enabled=o.cache),
             trace=o.trace,
             history_blocks=o.history_blocks,
         )
@@ -204,9 +205,13 @@ class Scorer:
         if llm_p is not None:
             parts["llm"] = llm_p
         if m is not None and gbm_p is not None:
-            comb = m.with_llm if (llm_p is not None and m.with_llm is not None) else m.base
-            score = comb(parts)
-            threshold, suspicious = m.threshold, m.suspicious
+            if llm_p is not None and m.with_llm is not None:
+                score = m.with_llm(parts)
+                threshold = m.threshold_llm or m.threshold
+                suspicious = max(0.1, threshold / 2)
+            else:
+                score = m.base(parts)
+                threshold, suspicious = m.threshold, m.suspicious
             reasons += gbm.reasons(contrib, e.values)
         else:
             score, threshold, suspicious = rules_p, 0.5, 0.25

@@ -153,6 +153,7 @@ class Fitted:
     threshold: float
     llm_dir: Path | None
     llm_info: dict[str, Any] | None
+    threshold_llm: float | None = None
 
 
 def _rules(ds: Dataset, idx: Sequence[int]) -> np.ndarray:
@@ -183,6 +184,7 @@ def fit_split(
         "combined": metrics(test_rows, comb_te.tolist(), threshold),
     }
     with_llm = None
+    threshold_llm: float | None = None
     llm_info = None
     if llm_out is not None:
         from chainllm.fraud.llm import LlmScorer, LlmSettings, serialise
@@ -213,17 +215,23 @@ def fit_split(
             {"rules": r_tr[cal_pos], "gbm": g_oof[cal_pos], "llm": l_cal},
             y_tr[cal_pos],
         )
+        # Its own threshold: the stacked score with the LLM is calibrated differently.
+        cal_scores = [
+            with_llm({"rules": a, "gbm": b, "llm": c})
+            for a, b, c in zip(r_tr[cal_pos], g_oof[cal_pos], l_cal, strict=True)
+        ]
+        threshold_llm = best_threshold(np.array(cal_scores), y_tr[cal_pos])
         comb_llm = np.array(
             [with_llm({"rules": a, "gbm": b, "llm": c}) for a, b, c in zip(r_te, g_te, l_te, strict=True)]
         )
         scorers["llm"] = metrics(test_rows, l_te.tolist(), 0.5)
-        scorers["combined_llm"] = metrics(test_rows, comb_llm.tolist(), threshold)
+        scorers["combined_llm"] = metrics(test_rows, comb_llm.tolist(), threshold_llm)
     report = {
         "name": split.name, "note": split.note, "held_out": list(split.held_out),
         "train_rows": len(tr), "test_rows": len(te),
         "train_positives": int(y_tr.sum()), "test_positives": int(y_te.sum()), "scorers": scorers,
     }  # fmt: skip
-    return Fitted(booster, base, with_llm, threshold, llm_out, llm_info), report
+    return Fitted(booster, base, with_llm, threshold, llm_out, llm_info, threshold_llm), report
 
 
 def card(cfg: FraudTrainConfig, ds: Dataset, report: dict[str, Any]) -> str:
@@ -285,7 +293,7 @@ def train_fraud(cfg: FraudTrainConfig, *, progress: Progress | None = None) -> T
         info.pop("rpc", None)  # URLs may carry API keys
         folder = write_model(
             target, booster=fitted.booster, combiners={"base": fitted.base, "with_llm": fitted.with_llm},
-            threshold=fitted.threshold, suspicious=suspicious, llm_dir=fitted.llm_dir, report=report,
+            threshold=fitted.threshold, threshold_llm=fitted.threshold_llm, suspicious=suspicious, llm_dir=fitted.llm_dir, report=report,
             report_md=markdown(report), train_info=info, card=card(cfg, ds, report), overwrite=cfg.overwrite,
         )  # fmt: skip
     return TrainOutcome(folder, report, len(ds.rows), ds.missing)
@@ -316,9 +324,7 @@ def evaluate_model(
     if lp is not None and model.with_llm is not None:
         scorers["llm"] = metrics(ds.rows, lp.tolist(), 0.5)
         cl = [model.with_llm({"rules": a, "gbm": b, "llm": c}) for a, b, c in zip(r, g, lp, strict=True)]
-        scorers["combined_llm"] = metrics(ds.rows, cl, model.threshold)
-    trained_on = model.meta.get("features")
-    _ = trained_on
+        scorers["combined_llm"] = metrics(ds.rows, cl, model.threshold_llm or model.threshold)
     return {
         "model": str(model_dir),
         "rows": len(ds.rows),

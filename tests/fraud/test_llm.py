@@ -39,6 +39,7 @@ def test_train_with_tiny_llm_and_score_with_it(fraud_chain: FraudChain, tmp_path
     assert {"llm", "combined_llm"} <= set(scorers) and scorers["llm"]["n"] == scorers["combined"]["n"]
     model = FraudModel.load(out)
     assert model.with_llm is not None and model.with_llm.inputs == ("rules", "gbm", "llm")
+    assert model.threshold_llm is not None and 0.05 <= model.threshold_llm <= 0.95
 
     h = fraud_chain.first(label="malicious", category="ice_phishing", role="victim").tx_hash
     with_llm = Scorer([fraud_chain.url], model)
