@@ -176,7 +176,7 @@ class Demo:
                     "--llm-base",
                     "tiny" if small else "smollm2-135m",
                     "--llm-max-rows",
-                    "100" if small else "300",
+                    "100" if small else "80",
                     "--llm-epochs",
                     "1",
                     "--json",
