@@ -225,7 +225,17 @@ class Demo:
             self.stage(
                 "generate",
                 lambda: self.run_cli(
-                    "generate", GENERATE_PROMPT, "--out", str(w / "Acme.sol"), "--force", "--json"
+                    # The adapter just trained backs the model-written parts (custom functions).
+                    "generate",
+                    GENERATE_PROMPT,
+                    "--base",
+                    "tiny" if small else "smollm2-135m",
+                    "--adapter",
+                    str(w / "adapter"),
+                    "--out",
+                    str(w / "Acme.sol"),
+                    "--force",
+                    "--json",
                 ),
                 lambda o: {"contract": str(w / "Acme.sol")},
             )
