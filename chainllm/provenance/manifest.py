@@ -254,8 +254,8 @@ def scan_folder(
             card_sha = sha256_hex(dataset_card.read_bytes())
         except OSError as exc:
             raise BadInputError(f"dataset card {dataset_card}: {exc.strerror}") from None
-    elif training_config and isinstance(training_config.get("dataset_card_sha256"), str):
-        card_sha = training_config["dataset_card_sha256"]
+    elif training_config and _card_hash_from(training_config):
+        card_sha = _card_hash_from(training_config)
     else:
         card_sha = next((digests[c].sha256 for c in DATASET_CARD_FILES if c in digests), None)
     if card_sha is not None and not re.fullmatch(r"[0-9a-f]{64}", card_sha):
@@ -276,3 +276,15 @@ def scan_folder(
         metrics=metrics,
     )
     return ScannedFolder(folder, manifest, digests)
+
+
+def _card_hash_from(training_config: dict[str, Any]) -> str | None:
+    """The corpus card hash `chainllm train generator` records (``dataset.card_sha256``),
+    or a flat ``dataset_card_sha256`` written by other tools."""
+    flat = training_config.get("dataset_card_sha256")
+    if isinstance(flat, str):
+        return flat
+    nested = training_config.get("dataset")
+    if isinstance(nested, dict) and isinstance(nested.get("card_sha256"), str):
+        return str(nested["card_sha256"])
+    return None

@@ -79,3 +79,13 @@ def test_parse_rejects_edited_manifests(adapter: Path) -> None:
         AdapterManifest.from_bytes(canonical_json({"schema": "other"}), source="x")
     with pytest.raises(VerificationError, match="not valid JSON"):
         AdapterManifest.from_bytes(b"\xff", source="x")
+
+
+def test_dataset_card_hash_comes_from_chainllm_training_config(adapter: Path) -> None:
+    # `chainllm train generator` records the corpus card hash as dataset.card_sha256.
+    card = "ab" * 32
+    cfg = json.loads((adapter / "training_config.json").read_text())
+    cfg.pop("dataset_card_sha256", None)
+    cfg["dataset"] = {"name": "corpus", "card_sha256": card}
+    (adapter / "training_config.json").write_text(json.dumps(cfg))
+    assert scan_folder(adapter, name="n", version="1").manifest.dataset_card_sha256 == card
