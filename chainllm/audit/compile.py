@@ -161,10 +161,13 @@ _MAX_USES = 500  # recycle long-lived compiler processes now and then (wasm memo
 def _poisoned(answer: dict[str, Any]) -> bool:
     """An internal failure of the compiler itself, not an error in the sources."""
     return any(
-        not e.get("sourceLocation") and (e.get("type") == "JSONError" or "RuntimeError" in str(e.get("message", "")))
+        not e.get("sourceLocation")
+        and (e.get("type") == "JSONError" or "RuntimeError" in str(e.get("message", "")))
         for e in answer.get("errors", [])
         if e.get("severity") == "error"
     )
+
+
 _SERVERS_LOCK = threading.Lock()
 
 

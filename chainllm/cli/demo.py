@@ -29,14 +29,30 @@ def _headline(r: StageResult) -> str:
 
 
 @click.command()
-@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), help="Where artefacts go (default: <data dir>/demo).")
-@click.option("--small", is_flag=True, help="Smallest settings (tiny model, few transactions, local corpus): what CI runs.")
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where artefacts go (default: <data dir>/demo).",
+)
+@click.option(
+    "--small",
+    is_flag=True,
+    help="Smallest settings (tiny model, few transactions, local corpus): what CI runs.",
+)
 @click.option("--force", is_flag=True, help="Redo every stage even if an earlier run finished it.")
 @click.option("--keep-services", is_flag=True, help="Leave anvil and the IPFS node running afterwards.")
 @click.option("--anvil-port", type=int, help="Port for anvil (default 8545).")
 @click.option("--ipfs-port", type=int, help="Port for the IPFS node's API (default 5001).")
 @json_option
-def demo(workdir: Path | None, small: bool, force: bool, keep_services: bool, anvil_port: int | None, ipfs_port: int | None, as_json: bool) -> None:
+def demo(
+    workdir: Path | None,
+    small: bool,
+    force: bool,
+    keep_services: bool,
+    anvil_port: int | None,
+    ipfs_port: int | None,
+    as_json: bool,
+) -> None:
     """Run the main job: local chain + IPFS node, simulate and crawl labelled activity, train
     and run the fraud scorer, build the corpus, fine-tune the bundled model briefly, generate
     an audited contract, publish the adapter to IPFS with an on-chain record and verify it.
@@ -58,7 +74,13 @@ def demo(workdir: Path | None, small: bool, force: bool, keep_services: bool, an
     )
     results = Demo(settings, log=lambda m: click.echo(m, err=True)).run()
     if as_json:
-        click.echo(json.dumps({"workdir": str(settings.workdir), "stages": [r.__dict__ for r in results]}, indent=2, default=str))
+        click.echo(
+            json.dumps(
+                {"workdir": str(settings.workdir), "stages": [r.__dict__ for r in results]},
+                indent=2,
+                default=str,
+            )
+        )
         return
     click.echo("")
     click.echo(f"{'stage':<16} {'time':>8}  result")

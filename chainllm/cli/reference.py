@@ -1,6 +1,6 @@
 """Render the CLI reference (docs/cli.md) from the commands' own --help.
 
-    python -m chainllm.cli.reference > docs/cli.md
+python -m chainllm.cli.reference > docs/cli.md
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import click
 from chainllm.cli import cli
 
 
-def walk(cmd: click.Command, path: tuple[str, ...] = ("chainllm",)) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+def walk(
+    cmd: click.Command, path: tuple[str, ...] = ("chainllm",)
+) -> Iterator[tuple[tuple[str, ...], click.Command]]:
     yield path, cmd
     if isinstance(cmd, click.Group):
         ctx = click.Context(cmd, info_name=path[-1])

@@ -37,6 +37,7 @@ MAX_MANIFEST_BYTES = 4 << 20
 # Training-state subfolders `chainllm train` keeps inside its output folder; never published.
 TRAINING_STATE_DIRS = frozenset({"checkpoints"})
 
+
 def canonical_json(obj: Any) -> bytes:
     """Sorted keys, no whitespace, UTF-8, no NaN/Infinity."""
     return json.dumps(
