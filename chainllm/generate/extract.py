@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from chainllm.toolchain.pragma import code_chars
+
 MAX_FUNCTION_CHARS = 4000
 MAX_CONTRACT_CHARS = 60_000
 
@@ -38,31 +40,13 @@ def _strip_fences(text: str) -> str:
 def _balanced_block(text: str, open_at: int) -> int | None:
     """Index just past the brace that closes the one at ``open_at`` (strings/comments aware)."""
     depth = 0
-    i = open_at
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if text.startswith("//", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        if text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-            continue
-        if c in "\"'":
-            j = i + 1
-            while j < n and text[j] != c:
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
-            continue
+    for i, c in code_chars(text, open_at):
         if c == "{":
             depth += 1
         elif c == "}":
             depth -= 1
             if depth == 0:
                 return i + 1
-        i += 1
     return None
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from chainllm.errors import BadInputError
+from chainllm.toolchain.pragma import code_chars
 
 SPLITS = ("train", "validation", "test")
 REQUIRED_COLUMNS = ("id", "content", "names", "kinds", "natspec", "functions", "cluster_id", "split")
@@ -185,23 +186,8 @@ def contract_request(row: dict[str, Any]) -> str:
 def _skip_to_body_end(src: str, start: int) -> int | None:
     """Index after the function body's closing brace (strings and comments skipped), or None
     when the function has no body (interface, abstract)."""
-    i, n, depth, parens = start, len(src), 0, 0
-    while i < n:
-        c = src[i]
-        if src.startswith("//", i):
-            j = src.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        if src.startswith("/*", i):
-            j = src.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-            continue
-        if c in "\"'":
-            j = i + 1
-            while j < n and src[j] != c:
-                j += 2 if src[j] == "\\" else 1
-            i = j + 1
-            continue
+    depth, parens = 0, 0
+    for i, c in code_chars(src, start):
         if c == "(":
             parens += 1
         elif c == ")":
@@ -214,7 +200,6 @@ def _skip_to_body_end(src: str, start: int) -> int | None:
             depth -= 1
             if depth == 0:
                 return i + 1
-        i += 1
     return None
 
 

@@ -7,7 +7,7 @@ partial versions (``0.8``), ``x``/``*`` wildcards, hyphen ranges and ``||`` alte
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 Version = tuple[int, int, int]
@@ -37,6 +37,30 @@ def strip_comments(source: str) -> str:
         return text
 
     return re.sub(r"//[^\n]*|/\*.*?\*/|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'", repl, source, flags=re.S)
+
+
+def code_chars(source: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """``(index, char)`` for every character from ``start`` that is code: comments and string
+    literals are skipped whole, so braces or semicolons inside them never count."""
+    i, n = start, len(source)
+    while i < n:
+        c = source[i]
+        if source.startswith("//", i):
+            j = source.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if source.startswith("/*", i):
+            j = source.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            continue
+        if c in "\"'":
+            j = i + 1
+            while j < n and source[j] != c:
+                j += 2 if source[j] == "\\" else 1
+            i = j + 1
+            continue
+        yield i, c
+        i += 1
 
 
 def find_pragmas(source: str) -> list[str]:
