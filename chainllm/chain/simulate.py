@@ -14,6 +14,7 @@ the honeypot buy) are labelled malicious with role "victim", as in the PTXPhish 
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
 import math
@@ -144,6 +145,10 @@ def _create_address(sender: str, nonce: int) -> str:
     return to_checksum_address(keccak(bytes([0xC0 + len(body)]) + body)[12:])
 
 
+class _Unaffordable(Exception):
+    """A user cannot pay for the transaction a story wants; the story ends there."""
+
+
 class Simulator:
     def __init__(
         self, rpc_url: str, cfg: SimConfig, *, progress: Callable[[int, int], None] | None = None
@@ -169,7 +174,9 @@ class Simulator:
         self.permit_nonce: Counter[tuple[str, str]] = Counter()
         self.contacts: dict[str, list[str]] = {}
         self.lookalikes: dict[str, tuple[str, bytes]] = {}
-        self.funded_lookalikes: set[str] = set()
+        self.funded_lookalikes: dict[str, int] = {}  # look-alike -> block of its gas money
+        self.block_spend: Counter[str] = Counter()  # wei users committed in the open block
+        self.withdrawing: set[str] = set()
 
     # ---------------------------------------------------------------- plumbing
     def account(self, key: bytes) -> str:
@@ -230,12 +237,30 @@ class Simulator:
             tx["type"] = 2
             tx["maxPriorityFeePerGas"] = tip
             tx["maxFeePerGas"] = self.base_fee * 2 + tip
+        if sender in self.contacts:  # a user: never send what the node would refuse
+            self._reserve(sender, value + tx["gas"] * tx.get("maxFeePerGas", tx.get("gasPrice", 0)))
         signed = Account.sign_transaction(tx, self.keys[sender])
         tx_hash = "0x" + bytes(signed.hash).hex()
         self.rpc.call("eth_sendRawTransaction", "0x" + bytes(signed.raw_transaction).hex())
         self.nonces[sender] += 1
         self.pending.append(_Pending(tx_hash, sender, to or "", value, meta))
         return tx_hash
+
+    def _reserve(self, user: str, need: int) -> None:
+        """Commit ``need`` wei of ``user``'s balance in the open block. A user who runs low
+        withdraws from the exchange (mined with this block) and the story needing it ends."""
+        if self.balance(user) - self.block_spend[user] >= need:
+            self.block_spend[user] += need
+            return
+        if user not in self.withdrawing:
+            self.withdrawing.add(user)
+            fund = benign("transfer", "funding", "exchange_withdrawal", role="funder")
+            self.send(self.exchange, user, fund, value=self.rng.randint(5, 30) * ETHER)
+        raise _Unaffordable(user)
+
+    def _act(self, action: Action) -> None:
+        with contextlib.suppress(_Unaffordable):
+            action()
 
     def deploy(self, sender: str, name: str, meta: Meta, *args: Any, value: int = 0) -> str:
         art = self.arts[name]
@@ -264,6 +289,8 @@ class Simulator:
                 gap += self.rng.randint(60, 1800)  # a quiet spell: minutes without activity
         self.ts += gap
         self.rpc.call("evm_mine", self.ts)
+        self.block_spend.clear()
+        self.withdrawing.clear()
         block = self.rpc.call("eth_getBlockByNumber", "latest", False)
         number = int(block["number"], 16)
         self.base_fee = int(block.get("baseFeePerGas") or "0x0", 16)
@@ -933,10 +960,11 @@ class Simulator:
         self._maybe_victim_pays(victim, look, impl)
 
     def _fund_lookalike(self, look: str) -> bool:
-        """Attacker gives the look-alike gas money (and dust USDC) first; True once funded."""
+        """Attacker gives the look-alike gas money (and dust USDC) first; True once that
+        transfer is mined (two stories can share a look-alike within one block)."""
         if look in self.funded_lookalikes:
-            return True
-        self.funded_lookalikes.add(look)
+            return self.block_idx > self.funded_lookalikes[look]
+        self.funded_lookalikes[look] = self.block_idx
         a = self.attackers[3]
         self.send(a, look, scam("address_poisoning", "funding", "lookalike_funding", ""), value=ETHER // 10)
         return False
@@ -1043,26 +1071,37 @@ class Simulator:
                 bal,
             )
 
-    def m_honeypot(self) -> None:
-        impl = IMPLEMENTATIONS["honeypot"][self.scam_count["honeypot"] % 2]
-        self.scam_count["honeypot"] += 1
+    def _victim_buy(
+        self, category: str, counter: str, subcategory: str, max_eth: float, min_out_pct: int
+    ) -> tuple[str, _Pool, str] | None:
+        """A user buys a scam token through the router; (impl, pool, victim), or None once the
+        pool is closed. RNG draws stay in one order so a seed gives the same chain."""
+        impl = IMPLEMENTATIONS[category][self.scam_count[counter] % 2]
+        self.scam_count[counter] += 1
         pool = self.scam_pools[impl]
         if pool.closed:
-            return
+            return None
         victim = self.rng.choice(self.users)
-        eth_in = int(ETHER * self.rng.uniform(0.05, 1.0)) // 10**14 * 10**14
+        eth_in = int(ETHER * self.rng.uniform(0.05, max_eth)) // 10**14 * 10**14
         out = self._quote_buy(pool.pair, eth_in)
         self.call(
             victim,
             "MiniRouter",
             self.router,
             "buy",
-            scam("honeypot", "buy", "honeypot_buy", impl, "victim"),
+            scam(category, "buy", subcategory, impl, "victim"),
             pool.pair,
-            out * 97 // 100,
+            out * min_out_pct // 100,
             self.ts + 1200,
             value=eth_in,
         )
+        return impl, pool, victim
+
+    def m_honeypot(self) -> None:
+        bought = self._victim_buy("honeypot", "honeypot", "honeypot_buy", 1.0, 97)
+        if bought is None:
+            return
+        impl, pool, victim = bought
         if self.rng.random() < 0.6:
 
             def try_sell() -> None:
@@ -1103,25 +1142,7 @@ class Simulator:
             self.at(self.rng.randint(2, 10), try_sell)
 
     def m_rug_buy(self) -> None:
-        impl = IMPLEMENTATIONS["rug_pull"][self.scam_count["rug"] % 2]
-        self.scam_count["rug"] += 1
-        pool = self.scam_pools[impl]
-        if pool.closed:
-            return
-        victim = self.rng.choice(self.users)
-        eth_in = int(ETHER * self.rng.uniform(0.05, 2.0)) // 10**14 * 10**14
-        out = self._quote_buy(pool.pair, eth_in)
-        self.call(
-            victim,
-            "MiniRouter",
-            self.router,
-            "buy",
-            scam("rug_pull", "buy", "rug_token_buy", impl, "victim"),
-            pool.pair,
-            out * 95 // 100,
-            self.ts + 1200,
-            value=eth_in,
-        )
+        self._victim_buy("rug_pull", "rug", "rug_token_buy", 2.0, 95)
 
     def honeypot_tax_switch(self) -> None:
         pool = self.scam_pools["HoneypotTaxToken"]
@@ -1245,13 +1266,13 @@ class Simulator:
                     break
                 before = len(self.pending)
                 while self.queue and self.queue[0][0] <= self.block_idx:
-                    heapq.heappop(self.queue)[2]()
+                    self._act(heapq.heappop(self.queue)[2])
                 for _ in range(self.rng.randint(1, 5)):
                     if self.rng.random() < self.cfg.malicious_share:
                         fns, ws = zip(*scam_w, strict=True)
                     else:
                         fns, ws = zip(*benign_w, strict=True)
-                    self.rng.choices(fns, weights=ws)[0]()
+                    self._act(self.rng.choices(fns, weights=ws)[0])
                 self.activity_txs += len(self.pending) - before
                 self.mine()
                 self.block_idx += 1
@@ -1259,7 +1280,7 @@ class Simulator:
                     self.progress(min(self.activity_txs, self.cfg.txs), self.cfg.txs)
             while self.queue:  # finish the stories already begun (no new ones)
                 while self.queue and self.queue[0][0] <= self.block_idx:
-                    heapq.heappop(self.queue)[2]()
+                    self._act(heapq.heappop(self.queue)[2])
                 if self.pending:
                     self.mine()
                 self.block_idx += 1

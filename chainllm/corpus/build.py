@@ -30,7 +30,14 @@ from chainllm.corpus.extract import Processed, process
 from chainllm.corpus.licenses import LicensePolicy
 from chainllm.corpus.minhash import BANDS, DEFAULT_THRESHOLD, NUM_PERM, SHINGLE, MinHasher, cluster
 from chainllm.corpus.split import DEFAULT_RATIOS, DEFAULT_SEED, assign
-from chainllm.corpus.store import CrawlStore, SourceState, atomic_path, shard_name, write_text_atomic
+from chainllm.corpus.store import (
+    FILE_META_FIELDS,
+    CrawlStore,
+    SourceState,
+    atomic_path,
+    shard_name,
+    write_text_atomic,
+)
 from chainllm.crawl.base import Source, parse_spec
 from chainllm.errors import BadInputError, ChainLLMError
 
@@ -40,12 +47,7 @@ DATASET_SCHEMA = pa.schema(
         ("content", pa.string()),
         ("path", pa.string()),
         ("origin", pa.string()),
-        ("license", pa.string()),
-        ("pragma", pa.string()),
-        ("names", pa.list_(pa.string())),
-        ("kinds", pa.list_(pa.string())),
-        ("natspec", pa.string()),
-        ("functions", pa.list_(pa.string())),
+        *FILE_META_FIELDS,
         ("cluster_id", pa.string()),
         ("split", pa.string()),
         ("compiles", pa.bool_()),

@@ -25,6 +25,16 @@ from chainllm.errors import BadInputError
 CRAWL_DIR = ".crawl"  # hidden: `datasets` ignores it when loading the folder
 STATE_VERSION = 1
 
+# What extraction learns about a file; shared by crawl shards and the built dataset.
+FILE_META_FIELDS: list[tuple[str, pa.DataType]] = [
+    ("license", pa.string()),
+    ("pragma", pa.string()),
+    ("names", pa.list_(pa.string())),
+    ("kinds", pa.list_(pa.string())),
+    ("natspec", pa.string()),
+    ("functions", pa.list_(pa.string())),
+]
+
 SHARD_SCHEMA = pa.schema(
     [
         ("path", pa.string()),
@@ -32,12 +42,7 @@ SHARD_SCHEMA = pa.schema(
         ("content", pa.string()),
         ("id", pa.string()),
         ("sha256", pa.string()),
-        ("license", pa.string()),
-        ("pragma", pa.string()),
-        ("names", pa.list_(pa.string())),
-        ("kinds", pa.list_(pa.string())),
-        ("natspec", pa.string()),
-        ("functions", pa.list_(pa.string())),
+        *FILE_META_FIELDS,
         ("scrubbed", pa.string()),  # JSON counts
         ("minhash", pa.binary()),  # uint32 signature, cached so rebuilds skip hashing
     ]

@@ -109,6 +109,21 @@ def test_deterministic_for_a_seed(tmp_path: Path) -> None:
     assert outs[0] == outs[1]
 
 
+def test_long_run_users_top_up_and_lookalikes_wait_for_gas(tmp_path: Path) -> None:
+    """Seed 0 / 600 txs once died with "insufficient funds": a user spent their ETH, and two
+    stories cashed out of one look-alike before its gas money was mined. Users now withdraw
+    from the exchange when low, and look-alikes send only once funded."""
+    url = start_fresh_anvil(tmp_path)
+    try:
+        simulate(url, SimConfig(seed=0, txs=600), out=tmp_path / "labels")
+    finally:
+        manager.stop("anvil", data_dir=tmp_path)
+    rows = [json.loads(ln) for ln in (tmp_path / "labels" / "tx_labels.jsonl").read_text().splitlines()]
+    withdrawals = [r for r in rows if r["scenario"] == "exchange_withdrawal"]
+    assert len(withdrawals) > SimConfig().users + 4  # initial funding of users and attackers, then top-ups
+    assert all(r["status"] == 1 for r in withdrawals)
+
+
 def test_cli_blocks_mode_json(tmp_path: Path) -> None:
     d = tmp_path / "cli"
     url = start_fresh_anvil(d)
