@@ -9,8 +9,9 @@ safetensors file), in one run against one fresh local IPFS node (js-ipfs from np
 - fetch:  chainllm verify (fetch + local CID and sha256 recomputation) vs curl /api/v0/cat > /dev/null
 - end to end: publish (hash + add + tx) and verify wall time.
 
-Usage: .venv/bin/python bench/provenance_bench.py [--big-mb 270] [--ipfs URL]
-Results are printed and written to bench/out/provenance_bench.json.
+Usage: .venv/bin/python bench/provenance_bench.py [--big-mb 270 (0: skip)] [--ipfs URL]
+Results (with the load average before and after, the machine may be shared) are printed and
+written to bench/out/provenance_bench.json.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def curl_cat(api: str, path: str) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--small-mb", type=int, default=16)
-    ap.add_argument("--big-mb", type=int, default=270, help="SmolLM2-135M in bf16 is ~270 MB")
+    ap.add_argument("--big-mb", type=int, default=270, help="SmolLM2-135M in bf16 is ~270 MB; 0 skips it")
     ap.add_argument("--ipfs", help="use this Kubo RPC API instead of starting js-ipfs")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "provenance_bench.json")
     args = ap.parse_args()
@@ -113,9 +114,13 @@ def main() -> None:
         ipfs = IpfsClient(api, timeout=600)
         node = ipfs.version()
         print(f"IPFS node: {node.get('Version')} at {api}; anvil {anvil.url}; registry {address}")
+        load_before = os.getloadavg()
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in load_before)} ({os.cpu_count()} CPUs)")
 
         results = []
         for label, mb in (("16MB", args.small_mb), ("135M-model", args.big_mb)):
+            if mb <= 0:
+                continue
             peer_dir = make_folder(work / f"{label}-curl", mb, 1)
             ours_dir = make_folder(work / f"{label}-ours", mb, 2)
             size_mb = sum(p.stat().st_size for p in ours_dir.iterdir()) / 1e6
@@ -166,7 +171,11 @@ def main() -> None:
                 for p in d.iterdir():
                     p.unlink()
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"ipfs": node.get("Version"), "results": results}, indent=2))
+        load_after = os.getloadavg()
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in load_after)}")
+        out = {"ipfs": node.get("Version"), "load_before": load_before, "load_after": load_after,
+               "cpus": os.cpu_count(), "results": results}  # fmt: skip
+        args.out.write_text(json.dumps(out, indent=2))
         print(f"wrote {args.out}")
     finally:
         for name in started:

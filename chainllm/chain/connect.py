@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -66,6 +67,37 @@ def probe_rpc(url: str, *, timeout: float = 10) -> int:
             hint=hint,
         ) from None
     return chain_id
+
+
+def first_reachable(
+    urls: Sequence[str],
+    *,
+    timeout: float = 10,
+    on_skip: Callable[[str, ServiceError], None] | None = None,
+) -> tuple[str, int]:
+    """The first of ``urls`` (in order) that answers ``eth_chainId``, and its chain id.
+
+    Each URL that does not answer is passed to ``on_skip`` before the next is tried (failover
+    for ``--rpc A --rpc B``). When none answers: one URL re-raises its own error; several raise
+    one ServiceError that names each with its reason. A URL that is not http(s) is bad input,
+    not a reason to fail over.
+    """
+    if not urls:
+        raise BadInputError("no RPC URL given", hint="pass --rpc URL (repeat it for failover)")
+    errors: list[ServiceError] = []
+    for url in urls:
+        try:
+            return url, probe_rpc(url, timeout=timeout)
+        except ServiceError as exc:
+            errors.append(exc)
+            if on_skip is not None:
+                on_skip(url, exc)
+    if len(errors) == 1:
+        raise errors[0]
+    raise ServiceError(
+        f"none of the {len(urls)} RPC URLs answers: " + "; ".join(e.message for e in errors),
+        hint="start a node with `chainllm services up anvil` or check the --rpc URLs",
+    )
 
 
 def rpc_call(url: str, method: str, params: list[Any] | None = None, *, timeout: float = 30) -> Any:

@@ -31,6 +31,10 @@ DATASET_CARD_FILES = ("dataset_card.json", "dataset_card.md", "DATASET_CARD.md")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+_-]{0,31}$")
 MAX_FILES = 256
+# What a folder is, recorded in the manifest as ``kind`` (manifests from before it have none:
+# ``AdapterManifest.content_kind`` infers it from the file list).
+KIND_ADAPTER = "lora-adapter"  # PEFT LoRA adapter: adapter_config.json + *.safetensors
+KIND_FRAUD = "fraud-model"  # `chainllm train fraud`: combine.json + gbm.txt (+ optional LoRA files)
 MAX_MANIFEST_BYTES = 4 << 20
 
 
@@ -75,6 +79,38 @@ def check_file_name(name: str, *, where: str) -> None:
         )
 
 
+def folder_kind(names: list[str] | set[str], *, where: str) -> str:
+    """``KIND_FRAUD`` or ``KIND_ADAPTER`` for a folder's file names; BadInputError naming what
+    is missing otherwise. A fraud model may carry the LoRA files of its LLM classifier."""
+    has = set(names)
+    weights = any(n.endswith(".safetensors") for n in has)
+    if "adapter_config.json" in has and not weights:
+        raise BadInputError(
+            f"{where} has adapter_config.json but no .safetensors weights",
+            hint="save the adapter with safetensors (PEFT's default)",
+        )
+    if "combine.json" in has or "gbm.txt" in has:
+        for need in ("combine.json", "gbm.txt"):
+            if need not in has:
+                raise BadInputError(
+                    f"{where} looks like a fraud model but has no {need}",
+                    hint="publish the complete folder `chainllm train fraud` wrote",
+                )
+        return KIND_FRAUD
+    if weights and "adapter_config.json" not in has:
+        raise BadInputError(
+            f"{where} has .safetensors weights but no adapter_config.json",
+            hint="point at a PEFT adapter folder (the one `chainllm train` wrote)",
+        )
+    if not weights:
+        raise BadInputError(
+            f"{where} is neither a LoRA adapter (adapter_config.json + .safetensors) "
+            "nor a fraud model (combine.json + gbm.txt)",
+            hint="point at the folder `chainllm train generator` or `chainllm train fraud` wrote",
+        )
+    return KIND_ADAPTER
+
+
 def check_name_version(name: str, version: str) -> None:
     if not NAME_RE.match(name):
         raise BadInputError(
@@ -114,10 +150,13 @@ class AdapterManifest:
     chainllm_version: str = __version__
     schema: str = SCHEMA
     extra: dict[str, Any] = field(default_factory=dict)
+    kind: str | None = None  # None only in manifests written before kinds existed
 
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.extra,
+            # Left out when None, so manifests from before ``kind`` keep their exact bytes (and hash).
+            **({"kind": self.kind} if self.kind is not None else {}),
             "schema": self.schema,
             "name": self.name,
             "version": self.version,
@@ -140,6 +179,14 @@ class AdapterManifest:
     def file(self, name: str) -> ManifestFile | None:
         return next((f for f in self.files if f.path == name), None)
 
+    @property
+    def content_kind(self) -> str:
+        """``kind``, or for older manifests what their file list shows."""
+        if self.kind is not None:
+            return self.kind
+        names = {f.path for f in self.files}
+        return KIND_FRAUD if {"combine.json", "gbm.txt"} <= names else KIND_ADAPTER
+
     @classmethod
     def from_bytes(cls, data: bytes, *, source: str) -> AdapterManifest:
         """Parse a published manifest; it must be canonical JSON of the known schema."""
@@ -158,8 +205,11 @@ class AdapterManifest:
             )
             known = {
                 "schema", "name", "version", "base_model", "dataset_card_sha256", "metrics_sha256",
-                "training_config", "metrics", "chainllm_version", "files",
+                "training_config", "metrics", "chainllm_version", "files", "kind",
             }  # fmt: skip
+            kind = obj.get("kind")
+            if kind is not None and not isinstance(kind, str):
+                raise VerificationError(f"{source}: manifest kind {kind!r} is not a string")
             return cls(
                 name=str(obj["name"]),
                 version=str(obj["version"]),
@@ -171,6 +221,7 @@ class AdapterManifest:
                 metrics=obj.get("metrics"),
                 chainllm_version=str(obj.get("chainllm_version", "")),
                 extra={k: v for k, v in obj.items() if k not in known},
+                kind=kind,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise VerificationError(f"{source}: manifest is missing or mangles field {exc}") from None
@@ -208,11 +259,13 @@ def scan_folder(
     dataset_card: Path | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> ScannedFolder:
-    """Hash every file of a PEFT-style adapter folder and build its manifest.
+    """Hash every file of an adapter or fraud model folder and build its manifest.
 
-    The folder must be flat (a ``checkpoints/`` folder of training state is left out), hold ``adapter_config.json`` and at least one ``.safetensors``
-    file, and nothing pickle-based. An existing ``chainllm-manifest.json`` (a pulled
-    adapter) is ignored and rebuilt.
+    The folder must be flat (a ``checkpoints/`` folder of training state is left out) and hold
+    nothing pickle-based; it is a LoRA adapter (``adapter_config.json`` + ``.safetensors``) or
+    a fraud model (``combine.json`` + ``gbm.txt``, plus the LoRA files of its LLM classifier
+    when it has one). An existing ``chainllm-manifest.json`` (a pulled folder) is ignored
+    and rebuilt.
     """
     folder = folder.expanduser()
     if not folder.is_dir():
@@ -228,18 +281,17 @@ def scan_folder(
         if entry.is_dir():
             raise BadInputError(
                 f"{entry} is a subfolder; adapter folders are published flat",
-                hint="publish the folder that holds adapter_config.json itself (e.g. one checkpoint)",
+                hint="publish the folder that holds adapter_config.json or combine.json itself",
             )
         check_file_name(entry.name, where=str(folder))
         names.append(entry.name)
-    if "adapter_config.json" not in names:
-        raise BadInputError(f"{folder} has no adapter_config.json", hint="point at a PEFT adapter folder")
-    if not any(n.endswith(".safetensors") for n in names):
-        raise BadInputError(f"{folder} has no .safetensors weights", hint="save the adapter with safetensors")
+    kind = folder_kind(names, where=str(folder))
     if len(names) > MAX_FILES:
         raise BadInputError(f"{folder} holds {len(names)} files; at most {MAX_FILES} are published")
 
-    adapter_config = _read_json(folder / "adapter_config.json")
+    adapter_config = _read_json(folder / "adapter_config.json") if "adapter_config.json" in names else {}
+    if kind == KIND_FRAUD:
+        _read_json(folder / "combine.json")  # refuse a broken model before it is on-chain
     training_config = _read_json(folder / "training_config.json") if "training_config.json" in names else None
     metrics = _read_json(folder / "metrics.json") if "metrics.json" in names else None
 
@@ -275,6 +327,7 @@ def scan_folder(
         metrics_sha256=sha256_hex(canonical_json(metrics)) if metrics is not None else None,
         training_config=training_config,
         metrics=metrics,
+        kind=kind,
     )
     return ScannedFolder(folder, manifest, digests)
 

@@ -40,6 +40,7 @@ class PublishResult:
     seconds: dict[str, float]
     revoked: bool = False  # only possible when already_published
     remote_pin: dict[str, Any] | None = None  # Pinning Service API request, when one was asked for
+    kind: str | None = None  # "lora-adapter" or "fraud-model", from the manifest
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -111,6 +112,7 @@ def publish(
         return PublishResult(
             node_cid, msha, original[0] if original else None, original[1] if original else None, registry.address, int(registry.w3.eth.chain_id), existing.publisher,
             existing.name, existing.version, True, len(scanned.digests), total, timings, existing.revoked, remote,
+            manifest.kind,
         )  # fmt: skip
 
     t2 = time.perf_counter()
@@ -128,5 +130,5 @@ def publish(
     return PublishResult(
         node_cid, msha, tx_hash, block, registry.address, int(registry.w3.eth.chain_id),
         Address(account.address), manifest.name, manifest.version, False, len(scanned.digests), total, timings,
-        False, remote,
+        False, remote, manifest.kind,
     )  # fmt: skip

@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -92,29 +92,36 @@ class Target:
     rpc: str
     chain_id: int
     registry: Address | None
+    fallbacks: tuple[str, ...] = ()  # further RPC URLs of the same chain, tried when ``rpc`` is down
 
 
-def resolve_target(rpc: str | None, *, chain_id: int | None = None, registry: str | None = None) -> Target:
-    """Decide RPC URL, expected chain id and registry address from flags and ``registry.json``.
+def resolve_target(
+    rpc: str | Sequence[str] | None, *, chain_id: int | None = None, registry: str | None = None
+) -> Target:
+    """Decide RPC URL(s), expected chain id and registry address from flags and ``registry.json``.
 
     - ``--chain-id`` given: that chain's entry is used and the RPC must serve that chain id;
     - no ``--rpc``: the default entry's RPC is used and must still serve that entry's chain id;
     - only ``--rpc``: whatever chain it serves, with the registry recorded for that chain.
-    ``connect`` does the RPC side of the check before anything is read or signed.
+    Several ``--rpc`` URLs are tried in order (failover). ``connect`` does the RPC side of the
+    check before anything is read or signed.
     """
+    urls = (rpc,) if isinstance(rpc, str) else tuple(rpc or ())
     cfg = load_registry_config()
     wanted = chain_id
-    if wanted is None and rpc is None and cfg.get("default_chain_id") is not None:
+    if wanted is None and not urls and cfg.get("default_chain_id") is not None:
         wanted = int(cfg["default_chain_id"])
     entry = cfg["chains"].get(str(wanted)) if wanted is not None else None
-    if rpc is None:
-        rpc = entry["rpc"] if entry else default_rpc()
+    if not urls:
+        urls = (entry["rpc"] if entry else default_rpc(),)
     address = registry or (entry["address"] if entry else None)
     if address is not None and not Web3.is_address(address):
         raise BadInputError(
             f"registry address {address!r} is not an Ethereum address", hint="pass --registry 0x..."
         )
-    return Target(rpc, wanted if wanted is not None else -1, Address(address) if address else None)
+    return Target(
+        urls[0], wanted if wanted is not None else -1, Address(address) if address else None, urls[1:]
+    )
 
 
 def default_rpc() -> str:
@@ -130,23 +137,27 @@ def default_rpc() -> str:
     return "http://127.0.0.1:8545"
 
 
-def connect(target: Target) -> tuple[Web3, Target]:
-    """A Web3 for ``target.rpc`` whose chain id matches what was expected; the registry entry
-    for that chain id is filled in when none was chosen yet."""
-    from chainllm.chain.connect import make_web3
+def connect(
+    target: Target, *, on_skip: Callable[[str, ServiceError], None] | None = None
+) -> tuple[Web3, Target]:
+    """A Web3 for the first of ``target``'s RPC URLs that answers (each one skipped is passed to
+    ``on_skip``), whose chain id matches what was expected; the registry entry for that chain
+    id is filled in when none was chosen yet. A URL that answers with the wrong chain id is an
+    error, not a reason to fail over."""
+    from chainllm.chain.connect import first_reachable, make_web3
 
-    w3 = make_web3(target.rpc)
-    actual = int(w3.eth.chain_id)
+    rpc, actual = first_reachable((target.rpc, *target.fallbacks), on_skip=on_skip)
     if target.chain_id != -1 and actual != target.chain_id:
         raise BadInputError(
-            f"RPC {target.rpc} serves chain id {actual}, but chain id {target.chain_id} was expected",
+            f"RPC {rpc} serves chain id {actual}, but chain id {target.chain_id} was expected",
             hint=f"refusing to read or sign on the wrong chain: check --rpc / --chain-id and {registry_file()}",
         )
+    w3 = make_web3(rpc)
     registry = target.registry
     if registry is None:
         entry = load_registry_config()["chains"].get(str(actual))
         registry = Address(entry["address"]) if entry else None
-    return w3, Target(target.rpc, actual, registry)
+    return w3, Target(rpc, actual, registry)
 
 
 # -- the contract ------------------------------------------------------------------------------
@@ -346,6 +357,23 @@ class Registry:
         self, account: LocalAccount, name: str, delegate: str, allowed: bool
     ) -> tuple[TxHash, int]:
         return self._send(account, "setDelegate", name, Web3.to_checksum_address(delegate), allowed)
+
+
+def open_registry(
+    rpc: str | Sequence[str] | None,
+    *,
+    chain_id: int | None = None,
+    registry: str | None = None,
+    on_skip: Callable[[str, ServiceError], None] | None = None,
+) -> Registry:
+    """The ModelRegistry that flags and ``registry.json`` point at, on a checked chain."""
+    w3, target = connect(resolve_target(rpc, chain_id=chain_id, registry=registry), on_skip=on_skip)
+    if target.registry is None:
+        raise BadInputError(
+            f"no ModelRegistry recorded for chain {target.chain_id}",
+            hint=f"run `chainllm registry deploy --rpc {target.rpc}` or pass --registry ADDR",
+        )
+    return Registry(w3, target.registry, rpc=target.rpc)
 
 
 def deploy_registry(w3: Web3, account: LocalAccount, rpc: str) -> tuple[Address, int]:

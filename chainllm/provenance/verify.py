@@ -74,6 +74,7 @@ class VerifyResult:
             "target": self.target,
             "cid": self.cid,
             "manifest_sha256": self.manifest.sha256 if self.manifest else None,
+            "kind": self.manifest.content_kind if self.manifest else None,
             "record": self.record.to_dict() if self.record else None,
             "path": self.path,
             "bytes": self.total_bytes,
@@ -169,7 +170,9 @@ def verify(
         else:
             checks.ok("resolve", f"CID {cid}")
 
-        # 2. The directory listing: flat, safe names, allowed types, a manifest.
+        # 2. The directory listing: flat, safe names, allowed types, a manifest. First ask the
+        # node whether it holds the directory at all: an offline node would only time out.
+        ipfs.require_local(cid)
         entries = ipfs.ls(cid)
         problems = []
         for e in entries:
@@ -235,7 +238,7 @@ def verify(
 
         # 4. The manifest and every file against it.
         manifest = AdapterManifest.from_bytes(manifest_bytes, source=f"{cid}/{MANIFEST_NAME}")
-        checks.ok("manifest", f"canonical JSON, sha256 {manifest.sha256}")
+        checks.ok("manifest", f"canonical JSON, sha256 {manifest.sha256}, a {manifest.content_kind}")
         listed = {f.path: f for f in manifest.files}
         file_problems = []
         for fname, d in sorted(digests.items()):

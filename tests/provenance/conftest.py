@@ -9,11 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from eth_account import Account
 from safetensors.numpy import save_file
 
+from chainllm.cli import cli
+from chainllm.provenance.cid import DAG_PB, UNIXFS_DIRECTORY, ContentId, Link, digest_bytes, encode_pbnode
 from chainllm.provenance.ipfs import IpfsClient
 from chainllm.provenance.registry import (
     ANVIL_DEV_KEY,
@@ -100,3 +104,27 @@ def adapter(tmp_path: Path) -> Path:
 def unique() -> Callable[[str], str]:
     """Registry names are global on the shared session chain: make each test's unique."""
     return lambda prefix: f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def run_cli(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """``chainllm ARGS`` in-process: exit code, stdout, stderr."""
+    r = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+    return r.exit_code, r.stdout, r.stderr
+
+
+def dir_block(names: list[str], content: bytes) -> tuple[str, bytes]:
+    """A hand-built UnixFS directory (CID, block) whose entries all link to ``content``;
+    nothing is sent to a node. Links sorted, as dag-pb requires."""
+    leaf = digest_bytes(content)
+    node = encode_pbnode([Link(leaf.cid, n, leaf.tsize) for n in sorted(names)], UNIXFS_DIRECTORY)
+    return str(ContentId.of_block(DAG_PB, node)), node
+
+
+def put_block(ipfs_url: str, block: bytes, codec: str) -> None:
+    """Store one raw block on the node (no pin), bypassing its UnixFS importer."""
+    httpx.post(
+        f"{ipfs_url}/api/v0/block/put",
+        params={"cid-codec": codec, "mhtype": "sha2-256", "cid-version": "1"},
+        files=[("file", ("b", block, "application/octet-stream"))],
+        timeout=30,
+    ).raise_for_status()

@@ -13,14 +13,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from click.testing import CliRunner
 
-from chainllm.cli import cli
 from chainllm.errors import BadInputError, ServiceError
 from chainllm.provenance.pinning import PinningService
 from chainllm.provenance.publish import publish
 
-from .conftest import Env
+from .conftest import Env, run_cli
 
 TOKEN = "secret-token-123"
 
@@ -121,24 +119,12 @@ def test_cli_publish_with_pin_service(
     prov: Env, adapter: Path, service: tuple[str, type[_Service]], unique: Callable[[str], str]
 ) -> None:
     url, state = service
-    r = CliRunner().invoke(
-        cli,
-        [
-            "publish",
-            str(adapter),
-            "--name",
-            unique("pincli"),
-            "--rpc",
-            prov.rpc,
-            "--ipfs",
-            prov.ipfs_url,
-            "--pin-service",
-            url,
-            "--json",
-        ],
+    node = ["--rpc", prov.rpc, "--ipfs", prov.ipfs_url]
+    code, stdout, stderr = run_cli(
+        ["publish", str(adapter), "--name", unique("pincli"), *node, "--pin-service", url, "--json"],
         env={"CHAINLLM_PINNING_TOKEN": TOKEN},
     )
-    assert r.exit_code == 0, r.output
-    out = json.loads(r.stdout)
+    assert code == 0, stderr
+    out = json.loads(stdout)
     assert out["remote_pin"]["service"] == url and state.posts[0]["cid"] == out["cid"]
-    assert TOKEN not in r.output
+    assert TOKEN not in stdout + stderr

@@ -12,17 +12,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
-from click.testing import CliRunner
 
-from chainllm.cli import cli
 from chainllm.errors import VerificationError
-from chainllm.provenance.cid import DAG_PB, UNIXFS_DIRECTORY, ContentId, Link, digest_bytes, encode_pbnode
 from chainllm.provenance.ipfs import IpfsClient
 from chainllm.provenance.manifest import MANIFEST_NAME, canonical_json
 from chainllm.provenance.publish import PublishResult, publish
 from chainllm.provenance.verify import VerifyResult, pull, verify
 
-from .conftest import Env
+from .conftest import Env, dir_block, put_block, run_cli
 
 
 @pytest.fixture
@@ -179,19 +176,11 @@ def test_node_serving_other_bytes_for_a_cid(
 
 def test_hostile_listing_pickles_and_path_traversal(prov: Env, tmp_path: Path) -> None:
     def put_dir(names: list[str]) -> str:
-        names = sorted(names)  # dag-pb requires sorted links, or the node refuses to read it
-        leaf = digest_bytes(b'{"x":1}')
-        for block, codec in (
-            (b'{"x":1}', "raw"),
-            (encode_pbnode([Link(leaf.cid, n, leaf.tsize) for n in names], UNIXFS_DIRECTORY), "dag-pb"),
-        ):
-            httpx.post(
-                f"{prov.ipfs_url}/api/v0/block/put",
-                params={"cid-codec": codec, "mhtype": "sha2-256", "cid-version": "1"},
-                files=[("file", ("b", block, "application/octet-stream"))],
-            ).raise_for_status()
-        node = encode_pbnode([Link(leaf.cid, n, leaf.tsize) for n in names], UNIXFS_DIRECTORY)
-        return str(ContentId.of_block(DAG_PB, node))
+        content = b'{"x":1}'
+        cid, block = dir_block(names, content)
+        put_block(prov.ipfs_url, content, "raw")
+        put_block(prov.ipfs_url, block, "dag-pb")
+        return cid
 
     for names, message in (
         (["../evil.json", MANIFEST_NAME], "unsafe file name '../evil.json'"),
@@ -231,19 +220,28 @@ def test_revoked_version(prov: Env, published: tuple[PublishResult, Path], tmp_p
     assert not (tmp_path / "r").exists()
 
 
-def test_cli_wrong_chain_and_services_down(prov: Env, published: tuple[PublishResult, Path]) -> None:
+def test_cli_wrong_chain_and_services_down(
+    prov: Env, published: tuple[PublishResult, Path], tmp_path: Path, adapter: Path
+) -> None:
     res, _ = published
-    runner = CliRunner()
+    nonce = prov.registry.w3.eth.get_transaction_count(prov.alice.account.address)
+    code, _, err = run_cli(
+        ["publish", str(adapter), "--name", "down", "--rpc", prov.rpc, "--ipfs", "http://127.0.0.1:9"]
+    )
+    assert code == 2 and "cannot reach the IPFS node at http://127.0.0.1:9" in err
+    assert prov.registry.w3.eth.get_transaction_count(prov.alice.account.address) == nonce  # nothing sent
+
     base = ["--rpc", prov.rpc, "--ipfs", prov.ipfs_url]
-    r = runner.invoke(cli, ["verify", res.cid, *base, "--chain-id", "1"])
-    assert r.exit_code == 2
-    assert f"RPC {prov.rpc} serves chain id 31337, but chain id 1 was expected" in r.output
+    code, _, err = run_cli(["verify", res.cid, *base, "--chain-id", "1"])
+    assert code == 2
+    assert f"RPC {prov.rpc} serves chain id 31337, but chain id 1 was expected" in err
 
-    r = runner.invoke(cli, ["verify", res.cid, "--rpc", prov.rpc, "--ipfs", "http://127.0.0.1:9"])
-    assert r.exit_code == 2 and "cannot reach the IPFS node at http://127.0.0.1:9" in r.output
+    for cmd in (["verify", res.cid], ["pull", res.cid, "--to", str(tmp_path / "down")]):
+        code, _, err = run_cli([*cmd, "--rpc", prov.rpc, "--ipfs", "http://127.0.0.1:9"])
+        assert code == 2 and "cannot reach the IPFS node at http://127.0.0.1:9" in err
+        code, _, err = run_cli([*cmd, "--rpc", "http://127.0.0.1:9", "--ipfs", prov.ipfs_url])
+        assert code == 2 and "cannot reach a JSON-RPC node at http://127.0.0.1:9: connection refused" in err
+    assert not (tmp_path / "down").exists() and not list(tmp_path.glob(".down*"))
 
-    r = runner.invoke(cli, ["verify", res.cid, "--rpc", "http://127.0.0.1:9", "--ipfs", prov.ipfs_url])
-    assert r.exit_code == 2 and "cannot reach a JSON-RPC node at http://127.0.0.1:9" in r.output
-
-    r = runner.invoke(cli, ["verify", res.cid, *base, "--registry", "0x" + "12" * 20])
-    assert r.exit_code == 2 and "no contract at registry address" in r.output
+    code, _, err = run_cli(["verify", res.cid, *base, "--registry", "0x" + "12" * 20])
+    assert code == 2 and "no contract at registry address" in err
