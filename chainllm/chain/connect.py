@@ -119,9 +119,12 @@ def rpc_call(url: str, method: str, params: list[Any] | None = None, *, timeout:
 
 
 def resolve_rpc(urls: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """The ``--rpc`` URLs given, else the local anvil started by ``chainllm services up``."""
-    if urls:
-        return tuple(check_rpc_url(u) for u in urls)
+    """The ``--rpc`` URLs given, else the local anvil started by ``chainllm services up``.
+    An entry may hold several URLs separated by commas (``CHAINLLM_RPC=url1,url2``; click
+    already splits that variable on spaces)."""
+    parts = [u.strip() for entry in urls for u in entry.split(",") if u.strip()]
+    if parts:
+        return tuple(check_rpc_url(u) for u in parts)
     from chainllm.services import manager
 
     st = manager.status("anvil")

@@ -22,6 +22,14 @@ def test_not_an_rpc_url() -> None:
         make_web3("ws//localhost")
 
 
+def test_rpc_urls_split_on_commas() -> None:
+    from chainllm.chain.connect import resolve_rpc
+
+    assert resolve_rpc(("http://a:1, http://b:2", "http://c:3")) == ("http://a:1", "http://b:2", "http://c:3")
+    with pytest.raises(BadInputError, match="not an http"):
+        resolve_rpc(("http://a:1,ws//b",))
+
+
 def test_garbage_answer(anvil_rpc: str) -> None:
     with (
         rpc_proxy(anvil_rpc, Behaviour(garbage=True)) as url,
