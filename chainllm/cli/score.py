@@ -48,6 +48,18 @@ def _read_hashes(args: tuple[str, ...], hash_file: IO[str] | None) -> list[str]:
 @rpc_option
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Model folder from `chainllm train fraud` (default: the latest trained).")  # fmt: skip
+@click.option("--adapter", "adapter_ref", metavar="CID|NAME[@VERSION]",
+              help="A published fraud model (`chainllm publish` of a `train fraud` folder): pulled from IPFS and "
+              "verified against the on-chain registry before it is loaded. Excludes --model.")  # fmt: skip
+@click.option("--ipfs", "ipfs_url", envvar="CHAINLLM_IPFS_API", metavar="URL",
+              help="With --adapter: Kubo RPC API of the IPFS node (default: `chainllm services up ipfs`, else :5001).")  # fmt: skip
+@click.option("--registry", "registry_addr", metavar="ADDR",
+              help="With --adapter: ModelRegistry address (default: the one `chainllm registry deploy` recorded).")  # fmt: skip
+@click.option("--registry-rpc", metavar="URL",
+              help="With --adapter: JSON-RPC URL of the registry's chain (default: the first --rpc).")  # fmt: skip
+@click.option("--chain-id", type=int, envvar="CHAINLLM_CHAIN_ID",
+              help="With --adapter: expected chain id of the registry's chain.")  # fmt: skip
+@click.option("--publisher", metavar="ADDR", help="With --adapter: require this publisher on the record.")
 @click.option("--labels", "labels", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="Label set folder(s) whose address labels to match (repeatable).")  # fmt: skip
 @click.option(
@@ -72,6 +84,12 @@ def score(
     hash_file: IO[str] | None,
     rpc: tuple[str, ...],
     model_dir: Path | None,
+    adapter_ref: str | None,
+    ipfs_url: str | None,
+    registry_addr: str | None,
+    registry_rpc: str | None,
+    chain_id: int | None,
+    publisher: str | None,
     labels: tuple[Path, ...],
     llm: bool,
     trace: bool,
@@ -101,8 +119,20 @@ def score(
 
     for h in wanted:
         parse_hash(h)  # a typo fails before any network traffic
+    if adapter_ref and model_dir:
+        raise BadInputError("pass --model DIR or --adapter CID|NAME[@VERSION], not both")
     urls = resolve_rpc(rpc)
-    folder = model_dir or latest_model()
+    if adapter_ref:
+        from chainllm.provenance.adapters import fetch_adapter
+        from chainllm.provenance.manifest import KIND_FRAUD
+
+        # Verified (file hashes, directory CID, on-chain record, not revoked) or an error.
+        folder: Path | None = fetch_adapter(
+            adapter_ref, ipfs_url=ipfs_url, rpc=registry_rpc or urls, chain_id=chain_id,
+            registry=registry_addr, publisher=publisher, kind=KIND_FRAUD,
+        )  # fmt: skip
+    else:
+        folder = model_dir or latest_model()
     model = FraudModel.load(folder) if folder else None
     if model is None:
         err.print(

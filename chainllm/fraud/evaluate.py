@@ -119,6 +119,10 @@ def markdown(report: dict[str, Any]) -> str:
             lines.append(
                 f"| {name} | {m['roc_auc']} | {m['pr_auc']} | {m['f1']} | {m['precision']} | {m['recall']} | {m['threshold']} |"
             )
+        for name, info in (split.get("combiners") or {}).items():
+            why = "; ".join(w for w in (info.get("why"), info.get("why_llm_0")) if w)
+            lines.append(f"- {name}: {info.get('method')} of {', '.join(info.get('chosen', []))}, "
+                         f"fitted on {info.get('rows')} out-of-fold rows" + (f" ({why})" if why else ""))  # fmt: skip
         main = split["scorers"].get("combined") or next(iter(split["scorers"].values()))
         lines += ["", "| category | n | recall / false-positive rate |", "|---|---|---|"]
         for cat, m in main["per_category"].items():

@@ -32,17 +32,24 @@ from chainllm.fraud.decode import (
     movements,
     trace_callees,
 )
-from chainllm.fraud.fetch import TxBundle
+from chainllm.fraud.fetch import AGE_ROLES, TxBundle, key_parties
 from chainllm.fraud.result import AssetMovement
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2  # 2: account ages and recipient history
 FRESH_NONCE = 5  # an account with this few transactions is "new"
 UNLIMITED = 2**255  # approvals at or above this are "unlimited" in practice
 CALL_KINDS = ("eth_transfer", "unknown", "transfer", "approve", "transferFrom", "setApprovalForAll",
               "permit", "permit2", "multicall", "nft_transfer", "create")  # fmt: skip
 CODE_PATTERNS = ("blacklist", "fee", "mint", "pause", "drain", "pulls", "ownable", "erc20", "erc721")
 
-FEATURE_NAMES: tuple[str, ...] = (
+# Raw transaction counts are computed (the LLM text and reasons use them) but not fed to the
+# GBM: every account's count grows through a chain's life, and on simulated chains the model
+# learnt "many transactions = attacker" and flagged later benign ERC20 transfers. Ages and
+# freshness carry the "new account" signal instead (held-out ROC-AUC 0.880 -> 0.904, mean of
+# 8 splits over 4 simulations).
+NOT_FOR_GBM = ("from_nonce_log", "to_nonce_log", "approval_spender_nonce_log", "recipient_nonce_log")
+
+_ALL_VALUES: tuple[str, ...] = (
     "is_create", "status_ok", "value_eth_log", "input_bytes_log", "gas_used_ratio", "tip_gwei_log",
     "is_legacy", "from_nonce_log",
     "to_is_contract", "to_code_size_log", "to_nonce_log", "to_selectors",
@@ -61,7 +68,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "tok_selfdestruct", "tok_delegatecall", "tok_code_max_log",
     "trace_available", "trace_calls", "trace_delegatecalls", "trace_creates", "trace_reverted_frames",
     "trace_eth_internal", "history_available", "created_code_log",
+    *(f"{r}_age_log" for r in AGE_ROLES), "age_available", "recipient_fresh", "spender_fresh",
+    "recipient_nonce_log", "recipient_counterparties_log", "recipient_known",
 )  # fmt: skip
+FEATURE_NAMES: tuple[str, ...] = tuple(n for n in _ALL_VALUES if n not in NOT_FOR_GBM)
 
 
 def _log1p(x: float) -> float:
@@ -153,6 +163,26 @@ def _reverted_transfer_calls(trace: dict[str, Any] | None) -> list[str]:
     return out
 
 
+def _account_features(v: dict[str, float], b: TxBundle, cps: dict[str, set[str]]) -> None:
+    """Age (blocks the account existed before the tx: a lower bound), nonce and recent
+    counterparties of the sender, callee, recipient and spender. A drainer or a poisoner's
+    look-alike is typically days old with no history; a friend being paid is not."""
+    parties = key_parties(b.tx, b.receipt)
+    v["age_available"] = float(bool(b.ages))
+    for role in AGE_ROLES:
+        a = parties.get(role)
+        if a is not None and a in b.ages:
+            v[f"{role}_age_log"] = _log1p(b.ages[a])
+    for role in ("recipient", "spender"):
+        a = parties.get(role)
+        v[f"{role}_fresh"] = float(a is not None and a in b.ages and b.ages[a] == 0)
+    r = parties.get("recipient")
+    if r is not None:
+        v["recipient_nonce_log"] = _log1p(b.nonces.get(r, 0))
+        v["recipient_counterparties_log"] = _log1p(len(cps.get(r, ())))
+        v["recipient_known"] = float(r in cps.get(parties["from"], ()))
+
+
 def extract(b: TxBundle) -> Extracted:
     tx, rc = b.tx, b.receipt
     sender = str(tx["from"]).lower()
@@ -207,7 +237,7 @@ def extract(b: TxBundle) -> Extracted:
     tc = [codes[t] for t in tokens if t in codes and codes[t].size]
     to_code = codes.get(to, EMPTY)
 
-    v: dict[str, float] = dict.fromkeys(FEATURE_NAMES, 0.0)
+    v: dict[str, float] = dict.fromkeys(_ALL_VALUES, 0.0)
     v["is_create"] = float(not to)
     v["status_ok"] = float(status_ok)
     v["value_eth_log"] = _log1p(value / 1e18 * 1000)
@@ -295,6 +325,7 @@ def extract(b: TxBundle) -> Extracted:
         v["trace_reverted_frames"] = float(rev)
         v["trace_eth_internal"] = float(max(len(eth) - (1 if value else 0), 0))
     v["history_available"] = float(b.history is not None)
+    _account_features(v, b, cps)
     if created:
         v["created_code_log"] = _log1p(codes.get(created, EMPTY).size)
     facts = Facts(

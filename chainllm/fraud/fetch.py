@@ -18,9 +18,13 @@ from typing import Any
 from chainllm.crawl.txs_rpc import RpcCallError, RpcPool
 from chainllm.errors import BadInputError, ServiceError
 from chainllm.fraud.cache import RpcCache
-from chainllm.fraud.decode import decode_call, decode_logs, trace_callees
+from chainllm.fraud.decode import approvals_from_calls, decode_call, decode_logs, trace_callees
 
 HASH_RE = re.compile(r"^0x[0-9a-fA-F]{64}$")
+# Account age: was the account there (balance or code) this many blocks before the tx? One
+# batched round with the code/nonce look-ups, cached like them; a lower bound on the age.
+AGE_LOOKBACK = (8, 64, 1024, 16384, 262144)
+AGE_ROLES = ("from", "to", "recipient", "spender")
 MAX_ADDRS = 24  # code/nonce look-ups per transaction (airdrops can touch thousands)
 POST_CALLS = 200  # calls per JSON-RPC post
 FINALITY = 12  # blocks; younger answers are not written to the disk cache (reorgs)
@@ -47,6 +51,9 @@ class TxBundle:
     nonces: dict[str, int]  # address (lower) -> transaction count before the tx's block
     history: list[tuple[str, str]] | None  # (from, to) pairs of earlier blocks; None: not fetched
     history_blocks: int = 0
+    # address -> blocks it existed before the tx (lower bound from AGE_LOOKBACK; 0: newer than
+    # the shortest look-back). Missing: not analysed (e.g. a node that prunes old state).
+    ages: dict[str, int] = field(default_factory=dict)
 
     @property
     def block_number(self) -> int:
@@ -107,6 +114,27 @@ def involved_addresses(
     return out[:MAX_ADDRS]
 
 
+def key_parties(tx: dict[str, Any], receipt: dict[str, Any]) -> dict[str, str]:
+    """role -> address for the accounts whose age matters: sender, callee, the first recipient
+    of tokens or ETH that is not the sender, the first approval spender."""
+    sender = str(tx.get("from") or "").lower()
+    out = {"from": sender}
+    if tx.get("to"):
+        out["to"] = str(tx["to"]).lower()
+    facts = decode_logs(receipt.get("logs") or [])
+    recips = [b for _, a, b, *_ in facts.transfers if b != sender]
+    if not recips and tx.get("to") and int(str(tx.get("value") or "0x0"), 16):
+        recips = [str(tx["to"]).lower()]
+    if recips:
+        out["recipient"] = recips[0]
+    approvals = facts.approvals or approvals_from_calls(
+        decode_call(str(tx.get("input") or "0x")), out.get("to", ""), sender
+    )
+    if approvals:
+        out["spender"] = approvals[0].spender
+    return out
+
+
 def _pairs(receipts: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
     out = []
     for r in receipts:
@@ -115,6 +143,34 @@ def _pairs(receipts: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
             out.append((a, b))
         for _, x, y, *_ in decode_logs(r.get("logs") or []).transfers:
             out.append((x, y))
+    return out
+
+
+def _age_blocks(bn: int) -> list[int]:
+    return sorted({max(bn - lb, 0) for lb in AGE_LOOKBACK}, reverse=True)
+
+
+def _block_tag(tx: dict[str, Any]) -> tuple[int, str]:
+    """The block number and a cache tag naming that exact block (number + hash prefix)."""
+    bn = int(tx["blockNumber"], 16)
+    return bn, f"{bn}.{str(tx.get('blockHash') or '')[2:18]}"
+
+
+def _ages(tx: dict[str, Any], rc: dict[str, Any], r2: dict[str, Any]) -> dict[str, int]:
+    bn, tag = _block_tag(tx)
+    out: dict[str, int] = {}
+    for a in set(key_parties(tx, rc).values()):
+        age = 0
+        for b in _age_blocks(bn):  # newest first: stop at the first block it was absent
+            bal, code = r2.get(f"bal:{a}:{b}@{tag}"), r2.get(f"code:{a}:{b}@{tag}")
+            if not isinstance(bal, str) or not isinstance(code, str):
+                age = -1  # the node could not say (pruned state): not analysed
+                break
+            if int(bal, 16) == 0 and code in ("0x", ""):
+                break
+            age = bn - b
+        if age >= 0:
+            out[a] = age
     return out
 
 
@@ -127,9 +183,12 @@ class Fetcher:
         cache: RpcCache | None = None,
         trace: bool = True,
         history_blocks: int = 32,
-        retries: int = 1,
+        retries: int | None = None,
     ) -> None:
-        self.pool = RpcPool(list(urls), timeout=timeout, max_retries=retries, backoff=0.1)
+        # Default: one try per URL, so with several --rpc a down or slow node fails over to
+        # the next one (the pool moves on after each failed post) and every URL gets a turn.
+        tries = retries if retries is not None else max(1, len(urls))
+        self.pool = RpcPool(list(urls), timeout=timeout, max_retries=tries, backoff=0.1)
         self.cache = cache if cache is not None else RpcCache(enabled=False)
         self.want_trace = trace
         self.trace_supported: bool | None = None if trace else False
@@ -248,19 +307,28 @@ class Fetcher:
         want2: dict[str, tuple[str, list[Any]]] = {}
         final2: dict[str, bool] = {}
         addrs: dict[str, list[str]] = {}
+        # State is keyed by the block's hash, not only its number: dev chains (anvil) restart
+        # with the same genesis, and block 40 of yesterday's chain is not today's. Receipts of
+        # earlier blocks (history) are shared between transactions, so they stay keyed by
+        # number and are kept on disk only where blocks are final (never on a dev chain).
         for h, (tx, rc, trace, _) in mined.items():
-            bn = int(tx["blockNumber"], 16)
+            bn, tag = _block_tag(tx)
             fin = self._final(bn)
-            want2[f"ts:{bn}"] = ("eth_getBlockByNumber", [hex(bn), False])
-            final2[f"ts:{bn}"] = fin
+            want2[f"ts:{tag}"] = ("eth_getBlockByNumber", [hex(bn), False])
+            final2[f"ts:{tag}"] = fin
             addrs[h] = involved_addresses(tx, rc, trace)
             for a in addrs[h]:
-                want2[f"code:{a}:{bn}"] = ("eth_getCode", [a, hex(bn)])
-                want2[f"n:{a}:{bn - 1}"] = ("eth_getTransactionCount", [a, hex(max(bn - 1, 0))])
-                final2[f"code:{a}:{bn}"] = final2[f"n:{a}:{bn - 1}"] = fin
+                want2[f"code:{a}:{tag}"] = ("eth_getCode", [a, hex(bn)])
+                want2[f"n:{a}:{tag}"] = ("eth_getTransactionCount", [a, hex(max(bn - 1, 0))])
+                final2[f"code:{a}:{tag}"] = final2[f"n:{a}:{tag}"] = fin
             for b in range(max(bn - self.history_blocks, 0), bn):
                 want2[f"hist:{b}"] = ("eth_getBlockReceipts", [hex(b)])
-                final2[f"hist:{b}"] = self._final(b)
+                final2[f"hist:{b}"] = self._final(b) and not self._chain_is_dev()
+            for a in set(key_parties(tx, rc).values()):
+                for b in _age_blocks(bn):
+                    want2[f"bal:{a}:{b}@{tag}"] = ("eth_getBalance", [a, hex(b)])
+                    want2[f"code:{a}:{b}@{tag}"] = ("eth_getCode", [a, hex(b)])
+                    final2[f"bal:{a}:{b}@{tag}"] = final2[f"code:{a}:{b}@{tag}"] = self._final(b)
         r2 = self._cached_calls(want2)
         # Block receipts are large: keep only the (from, to) pairs, in cache too.
         compact: dict[str, Any] = {}
@@ -272,17 +340,17 @@ class Fetcher:
         self.cache.put_many(compact)
 
         for h, (tx, rc, trace, status) in mined.items():
-            bn = int(tx["blockNumber"], 16)
-            blk = r2.get(f"ts:{bn}")
+            bn, tag = _block_tag(tx)
+            blk = r2.get(f"ts:{tag}")
             ts = int(blk["timestamp"], 16) if isinstance(blk, dict) else 0
             codes = {
-                a: str(r2.get(f"code:{a}:{bn}") or "0x")
+                a: str(r2.get(f"code:{a}:{tag}") or "0x")
                 for a in addrs[h]
-                if not isinstance(r2.get(f"code:{a}:{bn}"), RpcCallError)
+                if not isinstance(r2.get(f"code:{a}:{tag}"), RpcCallError)
             }
             nonces = {}
             for a in addrs[h]:
-                n = r2.get(f"n:{a}:{bn - 1}")
+                n = r2.get(f"n:{a}:{tag}")
                 if isinstance(n, str):
                     nonces[a] = int(n, 16)
             history: list[tuple[str, str]] | None = []
@@ -294,7 +362,9 @@ class Fetcher:
                     nblocks += 1
             if self.history_blocks and nblocks == 0 and bn > 0:
                 history = None  # the node has no eth_getBlockReceipts: not analysed
-            results[h] = TxBundle(h, tx, rc, ts, trace, status, codes, nonces, history, nblocks)
+            results[h] = TxBundle(
+                h, tx, rc, ts, trace, status, codes, nonces, history, nblocks, _ages(tx, rc, r2)
+            )
         return {h: results[h] for h in hashes}
 
     def close(self) -> None:

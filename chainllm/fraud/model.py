@@ -1,13 +1,19 @@
 """The fraud model folder: what ``chainllm train fraud`` writes and ``chainllm score`` reads.
+Flat, so ``chainllm publish`` can pin it and ``chainllm score --adapter CID`` pull it:
 
-    gbm.txt              LightGBM model, its own text format (never pickle)
-    combine.json         combiners (with/without LLM), threshold, feature names, versions
-    llm/                 optional LoRA adapter (adapter_config.json + adapter_model.safetensors)
-    eval.json, eval.md   the evaluation report of this model
-    train.json           data and settings it was trained with
-    README.md            model card
+    gbm.txt, gbm.json       LightGBM model in its own text format + the array export scoring
+                            reads (never pickle)
+    combine.json            combiners (with/without LLM), thresholds, feature names, versions
+    adapter_config.json,    optional LoRA classifier (PEFT files, safetensors), at top level
+    adapter_model.safetensors
+    eval.json, eval.md      the evaluation report of this model
+    metrics.json            its held-out metrics (recorded in a published manifest)
+    train.json              data and settings it was trained with
+    training_config.json    name, version and dataset hash (read by the publisher)
+    README.md               model card
 
-Written into a temp folder and renamed, so a folder with combine.json is complete."""
+Older folders kept the LoRA files in ``llm/``; they still load. Written into a temp folder
+and renamed, so a folder with combine.json is complete."""
 
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from chainllm.fraud.combine import Combiner
 from chainllm.fraud.features import FEATURE_NAMES, FEATURE_VERSION
 
 FORMAT_VERSION = 1
+LLM_SUFFIXES = (".json", ".safetensors", ".txt")  # PEFT adapter + tokenizer files copied in
 
 
 def models_root() -> Path:
@@ -49,11 +56,14 @@ class FraudModel:
     suspicious: float
     meta: dict[str, Any]
     threshold_llm: float | None = None  # the with-LLM combiner's own threshold
+    suspicious_llm: float | None = None
 
     @property
     def llm_dir(self) -> Path | None:
-        d = self.folder / "llm"
-        return d if (d / "adapter_config.json").is_file() else None
+        for d in (self.folder, self.folder / "llm"):  # flat layout, then the older llm/ one
+            if (d / "adapter_config.json").is_file():
+                return d
+        return None
 
     @classmethod
     def load(cls, folder: Path) -> FraudModel:
@@ -90,6 +100,7 @@ class FraudModel:
             folder, booster, Combiner.from_json(cfg["combiners"]["base"]), with_llm,
             float(cfg["threshold"]), float(cfg["suspicious_threshold"]), cfg,
             float(cfg["threshold_llm"]) if cfg.get("threshold_llm") is not None else None,
+            float(cfg["suspicious_threshold_llm"]) if cfg.get("suspicious_threshold_llm") is not None else None,
         )  # fmt: skip
 
 
@@ -101,10 +112,13 @@ def write_model(
     threshold: float,
     suspicious: float,
     threshold_llm: float | None = None,
+    suspicious_llm: float | None = None,
     llm_dir: Path | None,
     report: dict[str, Any],
     report_md: str,
     train_info: dict[str, Any],
+    training_config: dict[str, Any],
+    metrics: dict[str, Any],
     card: str,
     overwrite: bool = False,
 ) -> Path:
@@ -119,11 +133,18 @@ def write_model(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     gbm.save(booster, tmp / "gbm.txt")
+    written = {"gbm.txt", "gbm.json", "eval.json", "eval.md", "train.json", "README.md", "combine.json",
+               "training_config.json", "metrics.json"}  # fmt: skip
     if llm_dir is not None:
-        shutil.copytree(llm_dir, tmp / "llm")
+        # PEFT files at top level; its README.md (a template card) is replaced by ours.
+        for f in sorted(llm_dir.iterdir()):
+            if f.is_file() and f.suffix in LLM_SUFFIXES and f.name not in written:
+                shutil.copy2(f, tmp / f.name)
     (tmp / "eval.json").write_text(canonical_json(report))
     (tmp / "eval.md").write_text(report_md)
     (tmp / "train.json").write_text(canonical_json(train_info))
+    (tmp / "training_config.json").write_text(canonical_json(training_config))
+    (tmp / "metrics.json").write_text(canonical_json(metrics))
     (tmp / "README.md").write_text(card)
     cfg = {
         "format_version": FORMAT_VERSION,
@@ -133,6 +154,7 @@ def write_model(
         "threshold": round(threshold, 4),
         "suspicious_threshold": round(suspicious, 4),
         "threshold_llm": round(threshold_llm, 4) if threshold_llm is not None else None,
+        "suspicious_threshold_llm": round(suspicious_llm, 4) if suspicious_llm is not None else None,
     }
     (tmp / "combine.json").write_text(canonical_json(cfg))
     if out.exists():

@@ -22,6 +22,10 @@ def _short(a: str) -> str:
     return f"{a[:6]}…{a[-4:]}" if len(a) == 42 else a
 
 
+def _reason(code: str, severity: str, weight: float, message: str) -> Reason:
+    return Reason(code, severity, message, weight=weight)
+
+
 def _fmt(amount: int) -> str:
     return "unlimited" if amount >= UNLIMITED else str(amount)
 
@@ -34,25 +38,19 @@ def unlimited_approval(f: Facts) -> Iterator[Reason]:
         what = "all NFTs" if a.kind == "set_approval_for_all" else "an unlimited allowance"
         contract = f.is_contract(a.spender)
         if contract is False:
-            yield Reason(
-                "APPROVAL_TO_EOA", "high",
+            yield _reason("APPROVAL_TO_EOA", "high", 0.6,
                 f"{a.kind.replace('_', ' ')} grants {what} of {_short(a.token)} to {_short(a.spender)}, "
                 "an address that is not a contract",
-                weight=0.6,
             )  # fmt: skip
         elif contract and f.code(a.spender).has("pulls") and not f.code(a.spender).has("erc20"):
             if f.code(a.spender).has("drain"):
-                yield Reason(
-                    "APPROVAL_TO_DRAINER_PATTERN", "high",
+                yield _reason("APPROVAL_TO_DRAINER_PATTERN", "high", 0.45,
                     f"{what} of {_short(a.token)} to contract {_short(a.spender)}, which can pull tokens "
                     "and exposes claim/multicall/withdraw functions typical of drainers",
-                    weight=0.45,
                 )  # fmt: skip
             else:
-                yield Reason(
-                    "UNLIMITED_APPROVAL", "low",
+                yield _reason("UNLIMITED_APPROVAL", "low", 0.08,
                     f"{what} of {_short(a.token)} to contract {_short(a.spender)}",
-                    weight=0.08,
                 )  # fmt: skip
 
 
@@ -60,11 +58,9 @@ def unlimited_approval(f: Facts) -> Iterator[Reason]:
 def third_party_permit(f: Facts) -> Iterator[Reason]:
     for a in f.approvals:
         if a.kind in ("permit", "permit2") and a.owner != f.sender:
-            yield Reason(
-                "PERMIT_SUBMITTED_BY_THIRD_PARTY", "high",
+            yield _reason("PERMIT_SUBMITTED_BY_THIRD_PARTY", "high", 0.45,
                 f"a signed {a.kind} of {_short(a.owner)} was submitted by {_short(f.sender)} "
                 f"for spender {_short(a.spender)} ({_fmt(a.amount)})",
-                weight=0.45,
             )  # fmt: skip
 
 
@@ -72,10 +68,8 @@ def third_party_permit(f: Facts) -> Iterator[Reason]:
 def third_party_outflow(f: Facts) -> Iterator[Reason]:
     owners = sorted({o for _, o, _, _ in f.third_party_outflows})
     for owner in owners[:3]:
-        yield Reason(
-            "TOKENS_MOVED_BY_THIRD_PARTY", "high",
+        yield _reason("TOKENS_MOVED_BY_THIRD_PARTY", "high", 0.4,
             f"tokens left {_short(owner)} in a transaction sent by {_short(f.sender)}, not by the owner",
-            weight=0.4,
         )  # fmt: skip
 
 
@@ -83,11 +77,9 @@ def third_party_outflow(f: Facts) -> Iterator[Reason]:
 def zero_value(f: Facts) -> Iterator[Reason]:
     if f.zero_value:
         tok, a, b = f.zero_value[0]
-        yield Reason(
-            "ZERO_VALUE_TRANSFER", "high",
+        yield _reason("ZERO_VALUE_TRANSFER", "high", 0.5,
             f"zero-amount transfer of {_short(tok)} from {_short(a)} to {_short(b)} that its owner did not send: "
             "a way to plant an address in someone's history (address poisoning)",
-            weight=0.5,
         )  # fmt: skip
 
 
@@ -98,11 +90,9 @@ def lookalike(f: Facts) -> Iterator[Reason]:
         if la.address in seen or f.nonces.get(la.address, 0) > FRESH_NONCE:
             continue
         seen.add(la.address)
-        yield Reason(
-            "LOOKALIKE_ADDRESS", "critical",
+        yield _reason("LOOKALIKE_ADDRESS", "critical", 0.65,
             f"{_short(la.address)} resembles {_short(la.resembles)}, a recent counterparty of {_short(la.party)} "
             f"(same first {la.prefix} and last {la.suffix} hex digits): address poisoning",
-            weight=0.65,
         )  # fmt: skip
 
 
@@ -117,10 +107,8 @@ def paid_for_nothing(f: Facts) -> Iterator[Reason]:
         and f.calls[0].name == "unknown"
         and not got_back
     ):
-        yield Reason(
-            "PAID_CONTRACT_NOTHING_BACK", "medium",
+        yield _reason("PAID_CONTRACT_NOTHING_BACK", "medium", 0.3,
             f"paid {f.value / 1e18:.6g} ETH to a function of contract {_short(f.to)} and received nothing back",
-            weight=0.3,
         )  # fmt: skip
 
 
@@ -132,11 +120,9 @@ def token_powers(f: Facts) -> Iterator[Reason]:
             continue
         powers = [p for p in ("blacklist", "fee", "pause") if c.has(p)]
         if powers:
-            yield Reason(
-                "TOKEN_OWNER_CAN_BLOCK_SELLS", "medium",
+            yield _reason("TOKEN_OWNER_CAN_BLOCK_SELLS", "medium", 0.25,
                 f"token {_short(t)} has owner functions to {', '.join(powers)} transfers: "
                 "it can block or tax sells for non-owners",
-                weight=0.25,
             )  # fmt: skip
 
 
@@ -144,10 +130,8 @@ def token_powers(f: Facts) -> Iterator[Reason]:
 def reverted_sell(f: Facts) -> Iterator[Reason]:
     if not f.status_ok and f.reverted_transfer_calls:
         t = f.reverted_transfer_calls[-1]
-        yield Reason(
-            "TOKEN_TRANSFER_REVERTED", "medium",
+        yield _reason("TOKEN_TRANSFER_REVERTED", "medium", 0.3,
             f"the transfer of token {_short(t)} reverted: the token may block sells for non-owners",
-            weight=0.3,
         )  # fmt: skip
 
 

@@ -208,7 +208,7 @@ class Scorer:
             if llm_p is not None and m.with_llm is not None:
                 score = m.with_llm(parts)
                 threshold = m.threshold_llm or m.threshold
-                suspicious = max(0.1, threshold / 2)
+                suspicious = m.suspicious_llm if m.suspicious_llm is not None else max(0.1, threshold / 2)
             else:
                 score = m.base(parts)
                 threshold, suspicious = m.threshold, m.suspicious

@@ -86,3 +86,35 @@ def slow_node(delay: float) -> Iterator[str]:
 
     with serve(handle) as url:
         yield url
+
+
+@contextmanager
+def byte_flipping_ipfs(upstream: str, file_name: str) -> Iterator[str]:
+    """An IPFS API in front of a real node that serves ``file_name`` with one byte flipped
+    (a node that lies about content); everything else is passed through."""
+    client = httpx.Client(timeout=30)
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            r = client.post(f"{upstream}{self.path}", content=body)
+            data = r.content
+            if "/cat" in self.path and file_name in self.path and data:
+                data = bytes([data[0] ^ 0x01]) + data[1:]
+            self.send_response(r.status_code)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        client.close()

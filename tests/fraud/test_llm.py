@@ -28,8 +28,8 @@ def test_train_with_tiny_llm_and_score_with_it(fraud_chain: FraudChain, tmp_path
             llm_max_rows=160,
         )
     )
-    adapter = out / "llm"
-    assert (adapter / "adapter_model.safetensors").is_file()
+    adapter = out  # flat: the PEFT files sit next to gbm.txt (publishable as one folder)
+    assert (adapter / "adapter_model.safetensors").is_file() and not (out / "llm").exists()
     cfg = json.loads((adapter / "adapter_config.json").read_text())
     assert cfg["task_type"] == "SEQ_CLS" and cfg["base_model_name_or_path"] == "tiny"
     assert "score" in (cfg.get("modules_to_save") or [])
@@ -40,6 +40,10 @@ def test_train_with_tiny_llm_and_score_with_it(fraud_chain: FraudChain, tmp_path
     model = FraudModel.load(out)
     assert model.with_llm is not None and model.with_llm.inputs == ("rules", "gbm", "llm")
     assert model.threshold_llm is not None and 0.05 <= model.threshold_llm <= 0.95
+    assert model.llm_dir == out
+    # The LLM only gets weight when it beat rules+GBM on the rows held back from its training.
+    info = model.with_llm.info
+    assert model.with_llm.uses("llm") or "why_llm_0" in info
 
     h = fraud_chain.first(label="malicious", category="ice_phishing", role="victim").tx_hash
     with_llm = Scorer([fraud_chain.url], model)
