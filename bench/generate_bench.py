@@ -4,7 +4,8 @@ checked loop against a single unchecked generation, measured in the same run.
     .venv/bin/python bench/generate_bench.py [--n 8] [--with-model] [--json]
 
 Peer ("unchecked"): one generation with no compile and no audit: the composer for standard
-requests, one model sample for a custom function with --with-model. chainllm: the full loop
+requests, composer + first library snippet for custom functions the snippet library covers,
+one model sample for a custom function with --with-model (library off). chainllm: the full loop
 (k candidates, compile, Slither, repair rounds), audit cache off. Not part of pytest.
 """
 
@@ -12,35 +13,51 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from chainllm.audit.compile import compile_file  # noqa: E402
 from chainllm.generate import GenerateOptions, LocalBackend, TemplateBackend, generate  # noqa: E402
-from chainllm.generate.backends import Sampling  # noqa: E402
+from chainllm.generate.backends import Sampling, default_threads  # noqa: E402
 from chainllm.generate.compose import compose, skeleton  # noqa: E402
 from chainllm.generate.evaluate import default_suites, load_suite  # noqa: E402
 from chainllm.generate.prompts import function_messages  # noqa: E402
+from chainllm.generate.snippets import candidates  # noqa: E402
 from chainllm.generate.spec import parse_request  # noqa: E402
 
 
-def bench_template(n: int) -> dict[str, object]:
-    entries = [e for e in load_suite(default_suites()[:1]) if e.request and not e.expect.get("custom")]
+def _unchecked(request: str) -> str:
+    """One generation without compile or audit: parse, compose, first library snippet per custom function."""
+    spec = parse_request(request)
+    code = {fn.name: found[0] for fn in spec.custom if (found := candidates(spec, fn))}
+    return compose(spec, code)
+
+
+def bench_template(n: int, *, custom: bool = False) -> dict[str, object]:
+    """Standard requests (composer only), or with ``custom`` the requests whose custom functions
+    the snippet library writes."""
+    entries = [
+        e for e in load_suite(default_suites()[:1]) if e.request and bool(e.expect.get("custom")) == custom
+    ]
+    if custom:
+        entries = [e for e in entries if e.request and _covered(e.request)]
     step = max(1, len(entries) // n)
     picked = entries[::step][:n]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for e in picked:
         assert e.request is not None
         t0 = time.perf_counter()
-        spec = parse_request(e.request)
-        source = compose(spec)
+        source = _unchecked(e.request)
         unchecked = time.perf_counter() - t0
+        spec = parse_request(e.request)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"{spec.name}.sol"
             path.write_text(source)
@@ -67,18 +84,23 @@ def bench_template(n: int) -> dict[str, object]:
             f"  {e.id:28} generate {unchecked * 1000:6.1f} ms  compile {compile_s:5.2f} s  loop {loop_s:5.2f} s  {result.status}",
             file=sys.stderr,
         )
-    gen = statistics.mean(r["generate_s"] for r in rows)  # type: ignore[misc]
-    loop = statistics.mean(r["loop_s"] for r in rows)  # type: ignore[misc]
+    gen = statistics.mean(r["generate_s"] for r in rows)
+    loop = statistics.mean(r["loop_s"] for r in rows)
     return {
         "requests": len(rows),
         "mean_unchecked_generate_s": round(gen, 4),
-        "mean_compile_s": round(statistics.mean(r["compile_s"] for r in rows), 2),  # type: ignore[misc]
-        "mean_audit_s": round(statistics.mean(r["audit_s (compile+slither)"] for r in rows), 2),  # type: ignore[misc]
+        "mean_compile_s": round(statistics.mean(r["compile_s"] for r in rows), 2),
+        "mean_audit_s": round(statistics.mean(r["audit_s (compile+slither)"] for r in rows), 2),
         "mean_loop_s": round(loop, 2),
         "loop_vs_unchecked": round(loop / gen, 1) if gen else None,
         "compiled_unchecked_share": sum(1 for r in rows if r["compiled"]) / len(rows),
         "rows": rows,
     }
+
+
+def _covered(request: str) -> bool:
+    spec = parse_request(request)
+    return all(candidates(spec, fn) for fn in spec.custom)
 
 
 def bench_model(request: str) -> dict[str, object]:
@@ -88,17 +110,26 @@ def bench_model(request: str) -> dict[str, object]:
     backend._ensure()
     load_s = time.perf_counter() - t0
     fn = spec.custom[0]
+    msgs = function_messages(skeleton(spec), fn.name, fn.description)
+    per_threads = {}
+    # --threads: the default against every core, same prompt and seed, same run.
+    for threads in sorted({default_threads(), os.cpu_count() or 1}):
+        backend.threads = threads
+        t1 = time.perf_counter()
+        backend.complete(msgs, Sampling(n=1, max_tokens=128, temperature=0.0))
+        per_threads[threads] = round(time.perf_counter() - t1, 2)
+    backend.threads = None
     t1 = time.perf_counter()
-    backend.complete(
-        function_messages(skeleton(spec), fn.name, fn.description), Sampling(n=1, max_tokens=256)
-    )
+    backend.complete(msgs, Sampling(n=1, max_tokens=256))
     single = time.perf_counter() - t1
     t2 = time.perf_counter()
-    result = generate(request, backend, GenerateOptions(k=3, rounds=2, use_cache=False))
+    # library=False: the model writes the function even where a snippet would.
+    result = generate(request, backend, GenerateOptions(k=3, rounds=2, use_cache=False, library=False))
     loop = time.perf_counter() - t2
     return {
         "request": request,
         "model_load_s": round(load_s, 2),
+        "greedy_128_tokens_s_by_threads": per_threads,
         "single_unchecked_sample_s": round(single, 2),
         "loop_s": round(loop, 2),
         "loop_generate_s": round(result.seconds.get("generate", 0.0), 2),
@@ -115,7 +146,10 @@ def main() -> None:
     ap.add_argument("--with-model", action="store_true", help="also time SmolLM2 writing one custom function")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    out: dict[str, object] = {"template": bench_template(args.n)}
+    out: dict[str, object] = {
+        "template": bench_template(args.n),
+        "library": bench_template(max(1, args.n // 2), custom=True),
+    }
     if args.with_model:
         out["model"] = bench_model(
             "ERC20 token called Foo (FOO) with a function that lets the owner burn tokens from any account"
@@ -123,20 +157,27 @@ def main() -> None:
     if args.json:
         print(json.dumps(out, indent=2))
         return
-    t = out["template"]
-    assert isinstance(t, dict)
-    print(f"standard requests: {t['requests']}")
-    print(f"  unchecked generation (parse + compose): {t['mean_unchecked_generate_s'] * 1000:.1f} ms")
-    print(
-        f"  compile (solc): {t['mean_compile_s']:.2f} s   audit (compile + Slither): {t['mean_audit_s']:.2f} s"
-    )
-    print(
-        f"  checked loop: {t['mean_loop_s']:.2f} s per contract = {t['loop_vs_unchecked']}x the unchecked generation"
-    )
+    for key, label in (
+        ("template", "standard requests"),
+        ("library", "custom functions from the snippet library"),
+    ):
+        t = out[key]
+        assert isinstance(t, dict)
+        print(f"{label}: {t['requests']}")
+        print(f"  unchecked generation (parse + compose): {t['mean_unchecked_generate_s'] * 1000:.1f} ms")
+        print(
+            f"  compile (solc): {t['mean_compile_s']:.2f} s   audit (compile + Slither): {t['mean_audit_s']:.2f} s"
+        )
+        print(
+            f"  checked loop: {t['mean_loop_s']:.2f} s per contract = {t['loop_vs_unchecked']}x the unchecked generation"
+        )
     if "model" in out:
         m = out["model"]
         assert isinstance(m, dict)
         print(f"custom function with {LocalBackend().describe()}: load {m['model_load_s']} s")
+        by = m["greedy_128_tokens_s_by_threads"]
+        assert isinstance(by, dict)
+        print("  128 greedy tokens: " + ", ".join(f"{t} thread(s) {s} s" for t, s in by.items()))
         print(
             f"  one unchecked sample: {m['single_unchecked_sample_s']} s   loop (k=3, 2 rounds): {m['loop_s']} s ({m['loop_vs_unchecked']}x), status {m['status']}"
         )

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from chainllm.cli.generate import backend_options, build_backend
 from chainllm.cli.options import json_option
-from chainllm.generate.backends import make_backend, resolve_adapter
 from chainllm.generate.evaluate import DEFINITIONS, EntryResult, default_suites, evaluate, load_suite
 from chainllm.generate.loop import GenerateOptions
 from chainllm.generate.output import write_atomic
@@ -24,18 +24,7 @@ from chainllm.types import Severity
     type=click.Path(dir_okay=False, path_type=Path),
     help="JSONL suite (repeatable). Default: prompts/generate_suite.jsonl and prompts/wizard_options.jsonl.",
 )
-@click.option(
-    "--backend", type=click.Choice(["local", "openai", "template"]), default="local", show_default=True
-)
-@click.option("--base", default="smollm2-135m", show_default=True, help="Base model for --backend local.")
-@click.option(
-    "--adapter",
-    help="LoRA adapter for --backend local: a folder, or a published CID / NAME[@VERSION] (pulled and verified).",
-)
-@click.option(
-    "--base-url", envvar="CHAINLLM_OPENAI_BASE_URL", help="OpenAI-compatible server for --backend openai."
-)
-@click.option("--model", help="Model name for --backend openai.")
+@backend_options
 @click.option("-k", "k", type=int, default=3, show_default=True, help="Candidates per request.")
 @click.option("--rounds", type=int, default=2, show_default=True, help="Repair rounds.")
 @click.option("--only", default="", help="Run only entries whose id contains this text.")
@@ -54,6 +43,8 @@ def generate(
     adapter: str | None,
     base_url: str | None,
     model: str | None,
+    threads: int | None,
+    no_library: bool,
     k: int,
     rounds: int,
     only: str,
@@ -78,14 +69,10 @@ def generate(
         entries = entries[:limit]
     if not entries:
         raise click.BadParameter("no suite entries selected", param_hint="--only/--limit")
-    be = make_backend(
-        backend,
-        base=base,
-        adapter=resolve_adapter(adapter) if backend == "local" else None,
-        base_url=base_url,
-        model=model,
+    be = build_backend(backend, base=base, adapter=adapter, base_url=base_url, model=model, threads=threads)
+    opts = GenerateOptions(
+        k=k, rounds=rounds, fail_on=Severity.MEDIUM, use_cache=not no_cache, library=not no_library
     )
-    opts = GenerateOptions(k=k, rounds=rounds, fail_on=Severity.MEDIUM, use_cache=not no_cache)
     show = not as_json and sys.stderr.isatty()
 
     def line(r: EntryResult) -> None:

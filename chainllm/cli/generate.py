@@ -4,20 +4,83 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from chainllm.audit.report import FORMATS
 from chainllm.cli.options import json_option
 from chainllm.errors import ChainLLMError
-from chainllm.generate.backends import Backend, make_backend, resolve_adapter
+from chainllm.generate.backends import Backend, default_threads, make_backend, resolve_adapter
 from chainllm.generate.loop import MODES, GenerateOptions, GenerationResult
 from chainllm.generate.loop import generate as run_generate
 from chainllm.generate.output import Written, check_out_path, write_result
 from chainllm.types import Severity
 
 FAIL_ON = ("none", "low", "medium", "high")
+F = TypeVar("F", bound=Callable[..., Any])
+
+_BACKEND_OPTIONS = [
+    click.option(
+        "--backend",
+        type=click.Choice(["local", "openai", "template"]),
+        default="local",
+        show_default=True,
+        help="Who writes custom functions the snippet library does not cover (or whole files in freehand mode).",
+    ),
+    click.option("--base", default="smollm2-135m", show_default=True, help="Base model for --backend local."),
+    click.option(
+        "--adapter",
+        help="LoRA adapter for --backend local: a folder, or a published CID / NAME[@VERSION] (pulled and verified).",
+    ),
+    click.option(
+        "--base-url",
+        envvar="CHAINLLM_OPENAI_BASE_URL",
+        help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (vLLM, Ollama, llama.cpp, TGI).",
+    ),
+    click.option("--model", help="Model (or served LoRA adapter) name for --backend openai."),
+    click.option(
+        "--threads",
+        type=int,
+        help=f"CPU threads for --backend local (default: half the cores, at most 4; here {default_threads()}).",
+    ),
+    click.option(
+        "--no-library",
+        is_flag=True,
+        help="Skip the snippet library: every custom function comes from the backend (to measure the model alone).",
+    ),
+]
+
+
+def backend_options(f: F) -> F:
+    """The backend choice, shared by `generate` and `eval generate`."""
+    for option in reversed(_BACKEND_OPTIONS):
+        f = option(f)
+    return f
+
+
+def build_backend(
+    backend: str,
+    *,
+    base: str,
+    adapter: str | None,
+    base_url: str | None,
+    model: str | None,
+    threads: int | None,
+    timeout: float = 120.0,
+) -> Backend:
+    """The adapter is resolved (pulled and verified when it is a CID) before any weights load."""
+    return make_backend(
+        backend,
+        base=base,
+        adapter=resolve_adapter(adapter) if backend == "local" else None,
+        base_url=base_url,
+        model=model,
+        timeout=timeout,
+        threads=threads,
+    )
 
 
 @click.command()
@@ -28,24 +91,7 @@ FAIL_ON = ("none", "low", "medium", "high")
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the contract here (.sol); its audit and log go beside it.",
 )
-@click.option(
-    "--backend",
-    type=click.Choice(["local", "openai", "template"]),
-    default="local",
-    show_default=True,
-    help="Who writes custom functions (or whole files in freehand mode).",
-)
-@click.option("--base", default="smollm2-135m", show_default=True, help="Base model for --backend local.")
-@click.option(
-    "--adapter",
-    help="LoRA adapter for --backend local: a folder, or a published CID / NAME[@VERSION] (pulled and verified).",
-)
-@click.option(
-    "--base-url",
-    envvar="CHAINLLM_OPENAI_BASE_URL",
-    help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (vLLM, Ollama, llama.cpp, TGI).",
-)
-@click.option("--model", help="Model (or served LoRA adapter) name for --backend openai.")
+@backend_options
 @click.option(
     "--mode",
     type=click.Choice(MODES),
@@ -107,6 +153,8 @@ def generate(
     adapter: str | None,
     base_url: str | None,
     model: str | None,
+    threads: int | None,
+    no_library: bool,
     mode: str,
     k: int,
     rounds: int,
@@ -123,7 +171,9 @@ def generate(
     """Generate a Solidity contract that compiles, audit it with Slither, repair, and keep the best.
 
     The request is parsed into a spec (kind, name, features, access control); standard parts
-    come from OpenZeppelin 5.x building blocks, a model writes only custom functions. Every
+    come from OpenZeppelin 5.x building blocks; custom functions come from chainllm's snippet
+    library when a described intent matches (withdraw, set fee, allowlist, ...), else from the
+    model. Every
     candidate is compiled and audited; nothing that did not compile is ever written.
     Exit status: 0 a contract met --fail-on, 1 none did (or custom parts are missing),
     2 bad input or an unreachable backend.
@@ -137,12 +187,13 @@ def generate(
     try:
         if out is not None:
             check_out_path(out, force=force)
-        be = make_backend(
+        be = build_backend(
             backend,
             base=base,
-            adapter=resolve_adapter(adapter) if backend == "local" else None,
+            adapter=adapter,
             base_url=base_url,
             model=model,
+            threads=threads,
             timeout=timeout,
         )
         opts = GenerateOptions(
@@ -153,6 +204,7 @@ def generate(
             temperature=temperature,
             seed=seed,
             use_cache=not no_cache,
+            library=not no_library,
         )
         result = _run(prompt, be, opts, show=not as_json and sys.stderr.isatty())
     except ChainLLMError as exc:

@@ -11,6 +11,12 @@ Why this shape (measured, 2026-11, 2-core CPU):
   functions (short, validated, compiled and audited in the repair loop) and a request whose
   custom part no model answer satisfied is reported ``partial`` (exit 1, not written unless
   ``--allow-partial``), never passed off as complete.
+- Custom functions: the 135M model wrote none that compiled (0/5 in the suite), so a snippet
+  library (``snippets``: withdraw, rescue tokens, set fee, allowlist, burn from, batch mint,
+  donations, setters, counters, views, ...) matches the described intent and renders the
+  function *with* the state, events and errors it needs; each snippet is a candidate that is
+  compiled and audited like model output, and descriptions no intent matches go to the model.
+  Results say which it was (``origin``: composer | library | model | repair | fallback).
 - ``--mode freehand`` stays for bigger models behind ``--backend openai`` (vLLM/Ollama/...):
   the same compile/audit/repair loop, whole files.
 - Only ``@openzeppelin/contracts`` 5.1.0 is bundled (no contracts-upgradeable), so upgradeable

@@ -3,14 +3,17 @@
 The standard parts (token logic, access control, pausing, voting, governance) are never
 written by a model: they are inherited from the audited library, as the OpenZeppelin Wizard
 does, and only the glue (constructor, the overrides Solidity demands, small owner functions)
-is emitted here. Custom functions arrive as complete Solidity text from a backend and are
-spliced in verbatim; the loop compiles and audits the result.
+is emitted here. Custom functions arrive as complete Solidity text from a backend, or as a
+library ``Snippet`` with the declarations it needs, and are spliced in; the loop compiles and
+audits the result.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from chainllm.generate.snippets import Snippet
 from chainllm.generate.spec import ContractSpec
 
 PRAGMA = "^0.8.24"  # solc 0.8.24 and 0.8.28 (bundled) satisfy it; the newest is picked
@@ -167,6 +170,11 @@ def _access(b: _Builder, spec: ContractSpec, role: str | None) -> str:
     return ""
 
 
+def _pause_functions(b: _Builder, guard: str) -> None:
+    for fn in ("pause", "unpause"):
+        b.function(f"    function {fn}() public {guard} {{\n        _{fn}();\n    }}")
+
+
 def _amount(whole: int, decimals_expr: str) -> str:
     return f"{whole:_} * 10 ** {decimals_expr}"
 
@@ -227,8 +235,7 @@ def _erc20(spec: ContractSpec) -> _Builder:
             f"    function decimals() public pure override returns (uint8) {{\n        return {spec.decimals};\n    }}"
         )
     if "pausable" in f:
-        b.function(f"    function pause() public {guard_pause} {{\n        _pause();\n    }}")
-        b.function(f"    function unpause() public {guard_pause} {{\n        _unpause();\n    }}")
+        _pause_functions(b, guard_pause)
     if "mintable" in f:
         b.function(
             f"    function mint(address to, uint256 amount) public {guard_mint} {{\n        _mint(to, amount);\n    }}"
@@ -306,8 +313,7 @@ def _erc721(spec: ContractSpec) -> _Builder:
     owner_guard = _access(b, spec, None)
     if "pausable" in f:
         g = _access(b, spec, "PAUSER_ROLE")
-        b.function(f"    function pause() public {g} {{\n        _pause();\n    }}")
-        b.function(f"    function unpause() public {g} {{\n        _unpause();\n    }}")
+        _pause_functions(b, g)
     if spec.base_uri:
         b.function(
             f'    function _baseURI() internal pure override returns (string memory) {{\n        return "{spec.base_uri}";\n    }}'
@@ -396,8 +402,7 @@ def _erc1155(spec: ContractSpec) -> _Builder:
         )
     if "pausable" in f:
         g = _access(b, spec, "PAUSER_ROLE")
-        b.function(f"    function pause() public {g} {{\n        _pause();\n    }}")
-        b.function(f"    function unpause() public {g} {{\n        _unpause();\n    }}")
+        _pause_functions(b, g)
     if "mintable" in f:
         g = _access(b, spec, "MINTER_ROLE")
         b.function(
@@ -489,8 +494,7 @@ def _vault(spec: ContractSpec) -> _Builder:
     if "pausable" in spec.features:
         b.parent("Pausable", f"{OZ}/utils/Pausable.sol")
         g = _access(b, spec, "PAUSER_ROLE")
-        b.function(f"    function pause() public {g} {{\n        _pause();\n    }}")
-        b.function(f"    function unpause() public {g} {{\n        _unpause();\n    }}")
+        _pause_functions(b, g)
         b.function(
             "    function _deposit(address caller, address receiver, uint256 assets, uint256 shares)\n"
             "        internal\n        override\n        whenNotPaused\n    {\n"
@@ -760,8 +764,7 @@ def _custom(spec: ContractSpec) -> _Builder:
     if "pausable" in spec.features:
         b.parent("Pausable", f"{OZ}/utils/Pausable.sol")
         g = _access(b, spec, "PAUSER_ROLE")
-        b.function(f"    function pause() public {g} {{\n        _pause();\n    }}")
-        b.function(f"    function unpause() public {g} {{\n        _unpause();\n    }}")
+        _pause_functions(b, g)
     return b
 
 
@@ -779,17 +782,40 @@ _KIND_BUILDERS = {
 }
 
 
-def compose(spec: ContractSpec, custom_code: dict[str, str] | None = None) -> str:
-    """Solidity source for ``spec``; ``custom_code`` maps custom function name -> full function text."""
+def compose(spec: ContractSpec, custom_code: Mapping[str, str | Snippet] | None = None) -> str:
+    """Solidity source for ``spec``; ``custom_code`` maps custom function name -> its full text
+    (from a model) or a library ``Snippet`` (its state, events and errors are added too)."""
     b = _KIND_BUILDERS[spec.kind](spec)
     if spec.custom and spec.access != "none":
         # Custom functions usually need an admin ("lets the owner ..."): give them onlyOwner/roles.
         _access(b, spec, None)
     for fn in spec.custom:
         code = (custom_code or {}).get(fn.name)
-        if code:
-            b.function(f"    /// {fn.description}\n" + _indent(code.strip()))
+        if not code:
+            continue
+        doc = f"    /// {fn.description}\n"
+        if isinstance(code, Snippet):
+            _declare(b, code)
+            doc += f"    /// {code.doc}\n" if code.doc else ""
+        b.function(doc + _indent(function_text(code).strip()))
     return b.render()
+
+
+def function_text(code: str | Snippet) -> str:
+    return code.function if isinstance(code, Snippet) else code
+
+
+def _declare(b: _Builder, snip: Snippet) -> None:
+    """Add a snippet's declarations once (two snippets may share an event or error)."""
+    for sym, path in snip.imports:
+        b.imp(sym, path)
+    for group, new in (
+        (b.using, snip.using),
+        (b.state, snip.state),
+        (b.events, snip.events),
+        (b.errors, snip.errors),
+    ):
+        group.extend(x for x in new if x not in group)
 
 
 def skeleton(spec: ContractSpec) -> str:
@@ -798,7 +824,5 @@ def skeleton(spec: ContractSpec) -> str:
 
 
 def _indent(code: str) -> str:
-    out = []
-    for line in code.splitlines():
-        out.append(("    " + line) if line.strip() and not line.startswith("    ") else line)
-    return "\n".join(out)
+    """Code that starts at column 0 moves to contract-body level."""
+    return "\n".join(("    " + line) if line.strip() else "" for line in code.splitlines())

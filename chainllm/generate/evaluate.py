@@ -31,6 +31,7 @@ DEFINITIONS = {
     "compile@k": "some complete candidate (k samples + repair rounds) compiled",
     "clean": "the returned contract is complete, compiled, and has no High/Medium Slither finding",
     "spec_match": "the parser found the expected kind, features and number of custom functions",
+    "clean_by_origin": "clean contracts by who wrote the custom parts: composer (none needed), library, model/repair",
 }
 
 
@@ -111,6 +112,7 @@ class EntryResult:
     solc_version: str | None = None
     error: str | None = None
     reason: str = ""  # the loop's one-line verdict (why partial/failed)
+    origin: str | None = None  # composer | library | model | repair | fallback (returned candidate)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -163,6 +165,7 @@ def run_entry(entry: SuiteEntry, backend: Backend, options: GenerateOptions) -> 
         seconds_audit=result.seconds.get("audit", 0.0),
         solc_version=result.audit.solc_version if result.audit else None,
         reason=result.reason,
+        origin=result.origin,
     )
 
 
@@ -192,6 +195,11 @@ class SuiteReport:
             "seconds_audit": round(sum(r.seconds_audit for r in rs) / n, 2) if n else 0.0,
             "statuses": {
                 s: sum(1 for r in rs if r.status == s) for s in ("ok", "partial", "failed", "error")
+            },
+            # Who wrote what was returned clean: the composer alone, the snippet library, the model.
+            "clean_by_origin": {
+                o: sum(1 for r in rs if r.clean and r.origin == o)
+                for o in sorted({r.origin for r in rs if r.clean and r.origin})
             },
         }
 

@@ -21,10 +21,11 @@ from typing import Any
 from chainllm import config
 from chainllm.audit.engine import AuditOptions, audit_paths
 from chainllm.errors import BadInputError
-from chainllm.generate import prompts
+from chainllm.generate import prompts, snippets
 from chainllm.generate.backends import CLOSE, Backend, Sampling
-from chainllm.generate.compose import compose, skeleton
+from chainllm.generate.compose import compose, function_text, skeleton
 from chainllm.generate.extract import extract_contract, extract_function, main_contract
+from chainllm.generate.snippets import Snippet
 from chainllm.generate.spec import ContractSpec, parse_request, validate_request
 from chainllm.types import AuditReport, Diagnostic, FileAudit, Finding, Severity
 
@@ -43,6 +44,7 @@ class GenerateOptions:
     contract_tokens: int = 2048
     seed: int = 0
     use_cache: bool = True
+    library: bool = True  # try the snippet library's candidates before asking the model
     workdir: Path | None = None  # where candidates are compiled (default: the user cache dir)
 
     def __post_init__(self) -> None:
@@ -65,7 +67,7 @@ class Attempt:
 
     candidate: int
     round: int
-    origin: str  # composer | model | repair | fallback
+    origin: str  # composer | library | model | repair | fallback
     sha256: str | None
     compiled: bool
     solc_version: str | None = None
@@ -128,6 +130,7 @@ class GenerationResult:
     fail_on: Severity | None
     seconds: dict[str, float] = field(default_factory=dict)
     model_calls: int = 0
+    origin: str | None = None  # where the returned candidate came from (see Attempt.origin)
 
     @property
     def ok(self) -> bool:
@@ -153,6 +156,7 @@ class GenerationResult:
             "backend": self.backend,
             "backend_detail": self.backend_detail,
             "model_calls": self.model_calls,
+            "origin": self.origin,
             "mode": self.mode,
             "contract": self.contract_name,
             "fail_on": self.fail_on.label if self.fail_on is not None else None,
@@ -169,7 +173,7 @@ class _Candidate:
     round: int
     origin: str
     source: str | None
-    code: dict[str, str] = field(default_factory=dict)  # custom function name -> text
+    code: dict[str, str | Snippet] = field(default_factory=dict)  # custom function name -> code
     missing: tuple[str, ...] = ()
     rejected: tuple[str, ...] = ()
     seconds_generate: float = 0.0
@@ -321,13 +325,13 @@ class _Runner:
         )
 
 
-def _function_regions(source: str, code: dict[str, str]) -> dict[str, tuple[int, int]]:
+def _function_regions(source: str, code: dict[str, str | Snippet]) -> dict[str, tuple[int, int]]:
     out = {}
     for name in code:
         m = re.search(rf"\bfunction\s+{re.escape(name)}\s*\(", source)
         if m:
             start = source.count("\n", 0, m.start()) + 1
-            out[name] = (start, start + code[name].count("\n"))
+            out[name] = (start, start + function_text(code[name]).count("\n"))
     return out
 
 
@@ -342,6 +346,29 @@ def _implicated(c: _Candidate) -> list[str]:
     return hit or list(c.code)
 
 
+def _library_first(spec: ContractSpec, run: _Runner) -> dict[str, str | Snippet] | None:
+    """Audit the snippet library's candidates when it covers every custom function.
+
+    Returns None when one of them is good (done); else the snippets to keep while the model
+    writes the functions the library does not cover (none kept when it covered all and failed).
+    """
+    names = [f.name for f in spec.custom]
+    found = {fn.name: snippets.candidates(spec, fn) for fn in spec.custom} if run.opts.library else {}
+    covered = [n for n in names if found.get(n)]
+    if not covered:
+        return {}
+    run.progress("snippet library: " + ", ".join(f"{n}() as {found[n][0].intent}" for n in covered))
+    if len(covered) < len(names):
+        return {n: found[n][0] for n in covered}
+    for i in range(min(run.opts.k, max(len(found[n]) for n in names))):
+        code: dict[str, str | Snippet] = {n: found[n][min(i, len(found[n]) - 1)] for n in names}
+        cand = _Candidate(i, 0, "library", compose(spec, code), code=code)
+        run.audit([cand], lambda _c: spec.name)  # one at a time: the first usually passes
+        if run.good(cand):
+            return None
+    return {}
+
+
 def _structured(request: str, spec: ContractSpec, run: _Runner) -> None:
     opts = run.opts
     name_of: Callable[[_Candidate], str] = lambda _c: spec.name  # noqa: E731
@@ -350,14 +377,21 @@ def _structured(request: str, spec: ContractSpec, run: _Runner) -> None:
         run.audit([_Candidate(0, 0, "composer", compose(spec))], name_of)
         return
     names = [f.name for f in spec.custom]
-    if not run.backend.writes_code:
-        run.progress(f"{len(names)} custom function(s) need a model backend; composing the standard parts")
-        run.audit([_Candidate(0, 0, "fallback", compose(spec), missing=tuple(names))], name_of)
+    kept = _library_first(spec, run)
+    if kept is None:
         return
+    if not run.backend.writes_code:
+        missing = tuple(n for n in names if n not in kept)
+        run.progress(f"{len(missing)} custom function(s) need a model backend; composing the rest")
+        run.audit(
+            [_Candidate(0, 0, "fallback", compose(spec, kept), code=dict(kept), missing=missing)], name_of
+        )
+        return
+    wanted = [fn for fn in spec.custom if fn.name not in kept]
     skel = skeleton(spec)
     per_fn: dict[str, list[tuple[str | None, str | None]]] = {}
     took_all = 0.0
-    for fn in spec.custom:
+    for fn in wanted:
         run.progress(f"asking {run.backend.name} for {opts.k} version(s) of {fn.name}()")
         texts, took = run.ask(
             prompts.function_messages(skel, fn.name, fn.description),
@@ -374,8 +408,9 @@ def _structured(request: str, spec: ContractSpec, run: _Runner) -> None:
         ]
     first: list[_Candidate] = []
     for i in range(opts.k):
-        code: dict[str, str] = {n: txt for n in names if (txt := per_fn[n][i][0])}
-        dropped = tuple(f"{n}: {per_fn[n][i][1]}" for n in names if per_fn[n][i][1])
+        code: dict[str, str | Snippet] = dict(kept)
+        code.update({n: txt for n in per_fn if (txt := per_fn[n][i][0])})
+        dropped = tuple(f"{n}: {per_fn[n][i][1]}" for n in per_fn if per_fn[n][i][1])
         missing = tuple(n for n in names if n not in code)
         first.append(
             _Candidate(
@@ -410,7 +445,7 @@ def _structured(request: str, spec: ContractSpec, run: _Runner) -> None:
                     continue
                 if fn.name in code:
                     msgs = prompts.repair_function_messages(
-                        skel, fn.name, fn.description, code[fn.name], a.errors, a.findings
+                        skel, fn.name, fn.description, function_text(code[fn.name]), a.errors, a.findings
                     )
                     run.progress(f"repair round {rnd}: {fn.name}() of candidate {c.index}")
                 else:
@@ -595,7 +630,12 @@ def generate(
             "compiled with solc "
             + (audit.solc_version or "?")
             + " and analysed with Slither; no findings at or above "
-            + (opts.fail_on.label if opts.fail_on is not None else "any threshold"),
+            + (opts.fail_on.label if opts.fail_on is not None else "any threshold")
+            + (
+                "; custom function(s) from chainllm's snippet library, not the model"
+                if a.origin == "library"
+                else ""
+            ),
         )
     return GenerationResult(
         request,
@@ -612,7 +652,18 @@ def generate(
         opts.fail_on,
         seconds,
         run.model_calls,
+        _origin(best),
     )
+
+
+def _origin(c: _Candidate) -> str:
+    """Who wrote the custom parts of what is returned (a model candidate whose answers were all
+    rejected is the bare composition: fallback)."""
+    if c.origin in {"composer", "fallback"} or (not c.code and c.missing):
+        return "fallback" if c.missing else c.origin
+    if all(isinstance(v, Snippet) for v in c.code.values()):
+        return "library"
+    return c.origin
 
 
 def _why_failed(attempts: tuple[Attempt, ...]) -> str:

@@ -263,7 +263,7 @@ def _symbol(text: str) -> str | None:
 
 
 _CUSTOM_CLAUSE = re.compile(
-    r"(?:custom function|a function|function)\s+(?:called\s+|named\s+)?`?(?P<name>[a-z][A-Za-z0-9_]*)?`?\s*(?:that|which|to|:)\s+(?P<desc>[^.;]+)",
+    r"(?:custom function|a function|function)\s+(?:called\s+|named\s+)?`?(?P<name>[a-z][A-Za-z0-9_]*)?`?\s*(?:that|which|to|:)\s+(?P<desc>(?:[^.;]|\.(?=\d))+)",  # "2.5 percent" stays whole
     re.I,
 )
 
@@ -297,12 +297,18 @@ _FILLER = {
 }
 
 
+def derived_name(description: str) -> str:
+    """The function name the parser makes up when the request names none."""
+    words = [w for w in re.findall(r"[A-Za-z0-9]+", description) if w.lower() not in _FILLER]
+    name = _identifier(" ".join(words[:3]), "custom")
+    return name[:1].lower() + name[1:]
+
+
 def _custom_functions(text: str) -> tuple[CustomFunction, ...]:
     out: list[CustomFunction] = []
     for m in _CUSTOM_CLAUSE.finditer(text):
         desc = m.group("desc").strip()
-        words = [w for w in re.findall(r"[A-Za-z0-9]+", desc) if w.lower() not in _FILLER]
-        name = m.group("name") or _identifier(" ".join(words[:3]), "custom")
+        name = m.group("name") or derived_name(desc)
         name = name[:1].lower() + name[1:]
         if name in {n.name for n in out}:
             name = f"{name}{len(out) + 1}"

@@ -171,6 +171,26 @@ def test_local_backend_generates_n_samples_with_a_tiny_model() -> None:
     assert ";" not in greedy[0]  # truncated at the stop sequence
 
 
+def test_local_backend_sets_torch_threads() -> None:
+    import torch
+
+    from chainllm.generate.backends import default_threads
+
+    model, tok = _tiny_llama()
+    before = torch.get_num_threads()
+    try:
+        for threads, expected in ((2, 2), (1, 1), (None, default_threads())):
+            be = LocalBackend(model=model, tokenizer=tok, threads=threads)
+            be.complete(MSGS, Sampling(n=1, max_tokens=2))
+            assert torch.get_num_threads() == expected
+            assert f"{expected} thread(s)" in be.describe()
+    finally:
+        torch.set_num_threads(before)
+    assert 1 <= default_threads() <= 4
+    with pytest.raises(BadInputError, match="--threads 0 must be at least 1"):
+        make_backend("local", threads=0)
+
+
 def test_adapter_reference_is_a_folder_or_a_published_ref(tmp_path: Any) -> None:
     from chainllm.generate.backends import resolve_adapter
 

@@ -55,7 +55,7 @@ def test_model_writes_the_custom_function_and_repair_fixes_a_compile_error() -> 
         return 200, chat_reply(*[GOOD_FN if fixed else BROKEN_FN] * body.get("n", 1)), 0.0
 
     for state in serve(responder):
-        r = generate(CUSTOM, _backend(state.url), GenerateOptions(k=2, rounds=2))
+        r = generate(CUSTOM, _backend(state.url), GenerateOptions(k=2, rounds=2, library=False))
     assert r.status == "ok", r.reason
     assert r.source is not None and "_burn(account, amount);" in r.source
     assert "/// lets the owner burn tokens from any account" in r.source
@@ -70,7 +70,7 @@ def test_junk_from_the_model_gives_a_partial_result_that_says_why() -> None:
     for state in serve(
         lambda p, b: (200, chat_reply(*["I'm sorry, as a language model..."] * b.get("n", 1)), 0.0)
     ):
-        r = generate(CUSTOM, _backend(state.url), GenerateOptions(k=2, rounds=1))
+        r = generate(CUSTOM, _backend(state.url), GenerateOptions(k=2, rounds=1, library=False))
     assert r.status == "partial"
     assert "burnTokensFrom" in r.reason and "not implemented" in r.reason
     assert r.compiled and r.source is not None and "burnTokensFrom" not in r.source
