@@ -183,7 +183,6 @@ class Demo:
                 ),
                 lambda o: {"fraud model": str(w / "fraud-model")},
             )
-            self.stage("score", self.score_examples)
             # Small mode reads OpenZeppelin (MIT) from the installed npm tools: no network needed.
             corpus_args = (
                 [f"dir:{config.node_root() / 'node_modules' / '@openzeppelin' / 'contracts'}"]
@@ -222,23 +221,6 @@ class Demo:
                 ),
                 lambda o: {"LoRA adapter": str(w / "adapter")},
             )
-            self.stage(
-                "generate",
-                lambda: self.run_cli(
-                    # The adapter just trained backs the model-written parts (custom functions).
-                    "generate",
-                    GENERATE_PROMPT,
-                    "--base",
-                    "tiny" if small else "smollm2-135m",
-                    "--adapter",
-                    str(w / "adapter"),
-                    "--out",
-                    str(w / "Acme.sol"),
-                    "--force",
-                    "--json",
-                ),
-                lambda o: {"contract": str(w / "Acme.sol")},
-            )
             self.stage("registry", lambda: self.run_cli("registry", "deploy", "--rpc", self.rpc, "--json"))
             pub = self.stage(
                 "publish",
@@ -251,6 +233,33 @@ class Demo:
                 "verify",
                 lambda: self.run_cli("verify", str(cid), "--rpc", self.rpc, "--ipfs", self.ipfs, "--json"),
             )
+            # Both models are used the way a user who downloads them would: by CID, pulled from
+            # IPFS and verified against the on-chain record before any weight loads.
+            self.stage(
+                "generate",
+                lambda: self.run_cli(
+                    # The adapter just published backs the model-written parts (custom functions).
+                    "generate",
+                    GENERATE_PROMPT,
+                    "--base",
+                    "tiny" if small else "smollm2-135m",
+                    "--adapter",
+                    str(cid),
+                    "--out",
+                    str(w / "Acme.sol"),
+                    "--force",
+                    "--json",
+                ),
+                lambda o: {"contract": str(w / "Acme.sol")},
+            )
+            fraud_pub = self.stage(
+                "publish-fraud-model",
+                lambda: self.run_cli(
+                    "publish", str(w / "fraud-model"), "--rpc", self.rpc, "--ipfs", self.ipfs, "--json"
+                ),
+            )
+            fraud_cid = fraud_pub.get("cid") if isinstance(fraud_pub, dict) else None
+            self.stage("score", lambda: self.score_examples(str(fraud_cid)))
         finally:
             if not self.s.keep_services:
                 for name in self.started_services:
@@ -261,7 +270,7 @@ class Demo:
         self.log(f"total {time.perf_counter() - t0:.1f} s")
         return self.results
 
-    def score_examples(self) -> Any:
+    def score_examples(self, fraud_cid: str) -> Any:
         import pyarrow.parquet as pq
 
         table = pq.read_table(self.s.workdir / "labels" / "tx_labels.parquet").to_pylist()
@@ -275,7 +284,6 @@ class Demo:
         malicious = next(
             r["tx_hash"] for r in reversed(table) if r["label"] == "malicious" and r.get("status", 1) == 1
         )
-        model = self.s.workdir / "fraud-model"
         labels = self.s.workdir / "labels"
         return self.run_cli(
             "score",
@@ -283,8 +291,10 @@ class Demo:
             malicious,
             "--rpc",
             self.rpc,
-            "--model",
-            str(model),
+            "--adapter",
+            fraud_cid,
+            "--ipfs",
+            self.ipfs,
             "--labels",
             str(labels),
             "--json",

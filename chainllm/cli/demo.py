@@ -19,7 +19,7 @@ def _headline(r: StageResult) -> str:
             return "; ".join(f"{x['tx_hash'][:10]}… {x['verdict']} ({x['score']:.2f})" for x in o)
         if r.name == "generate" and isinstance(o, dict):
             return f"compiled={o.get('compiled')} solc {o.get('solc_version')}, {len(o.get('findings') or [])} findings"
-        if r.name == "publish" and isinstance(o, dict):
+        if r.name.startswith("publish") and isinstance(o, dict):
             return f"cid {o.get('cid')} tx {str(o.get('tx_hash'))[:12]}…"
         if r.name == "verify" and isinstance(o, dict):
             return f"ok={o.get('ok')}"

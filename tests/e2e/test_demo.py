@@ -29,8 +29,8 @@ def test_demo_small_end_to_end(tmp_path: Path) -> None:
     doc = json.loads(proc.stdout)
     stages = {s["name"]: s for s in doc["stages"]}
     assert list(stages) == [
-        "simulate", "crawl-txs", "train-fraud", "score", "build-corpus",
-        "train-generator", "generate", "registry", "publish", "verify",
+        "simulate", "crawl-txs", "train-fraud", "build-corpus", "train-generator",
+        "registry", "publish", "verify", "generate", "publish-fraud-model", "score",
     ]  # fmt: skip
     for name in (
         "labels/tx_labels.parquet",
@@ -45,8 +45,12 @@ def test_demo_small_end_to_end(tmp_path: Path) -> None:
     assert len(scores) == 2 and all(s["verdict"] in {"benign", "suspicious", "malicious"} for s in scores)
     gen = stages["generate"]["output"]
     assert gen["compiled"] is True and gen["solc_version"]
-    assert stages["publish"]["output"]["cid"]
     assert stages["verify"]["output"]["ok"] is True
+    # Generation and scoring loaded their models by CID, through the verified pull cache.
+    pulled = Path(env["CHAINLLM_CACHE_DIR"]) / "adapters"
+    for stage in ("publish", "publish-fraud-model"):
+        cid = stages[stage]["output"]["cid"]
+        assert (pulled / cid / "chainllm-manifest.json").is_file(), stage
     # The services it started are stopped again.
     for name in ("anvil", "ipfs"):
         assert not manager.status(name, data_dir=tmp_path / "data").running
