@@ -8,10 +8,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
+
+from tests.standin_http import serve_http
 
 
 @dataclass
@@ -80,12 +82,8 @@ def rpc_proxy(upstream: str, behaviour: Behaviour) -> Iterator[str]:
             ]
             return self._send(200, json.dumps(out if is_batch else out[0]).encode())
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        with serve_http(Handler) as url:
+            yield url
     finally:
-        server.shutdown()
-        server.server_close()
         client.close()

@@ -4,10 +4,9 @@ the spec's documented shapes (PinStatus / PinResults, bearer auth, error objects
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -17,6 +16,7 @@ import pytest
 from chainllm.errors import BadInputError, ServiceError
 from chainllm.provenance.pinning import PinningService
 from chainllm.provenance.publish import publish
+from tests.standin_http import serve_http
 
 from .conftest import Env, run_cli
 
@@ -76,10 +76,8 @@ class _Service(BaseHTTPRequestHandler):
 @pytest.fixture
 def service() -> Iterator[tuple[str, type[_Service]]]:
     handler = type("Svc", (_Service,), {"pins": {}, "posts": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    server.shutdown()
+    with serve_http(handler) as url:
+        yield url, handler
 
 
 def test_publish_requests_a_remote_pin_once(
