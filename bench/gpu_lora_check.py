@@ -33,22 +33,27 @@ def llama2_7b_config() -> Any:
     )
 
 
-def build(mode: str) -> Any:
+LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+def build(mode: str, cfg: Any = None, device: str = "cuda") -> Any:
     import torch
     from transformers import LlamaForCausalLM
 
-    cfg = llama2_7b_config()
+    cfg = cfg or llama2_7b_config()
     torch.manual_seed(0)
+    model: Any
     if mode == "bf16":
-        with torch.device("cuda"):
-            model = LlamaForCausalLM(cfg).to(torch.bfloat16)
-        return model
+        with torch.device(device):
+            model = LlamaForCausalLM(cfg)
+        return model.to(torch.bfloat16)
     # 4-bit: build bf16 on the GPU, then swap every Linear in the decoder for bnb Linear4bit
     # (random weights cannot go through from_pretrained's quantizer without a checkpoint).
-    import bitsandbytes as bnb
+    import bitsandbytes as bnb  # type: ignore[import-not-found,unused-ignore]
 
     with torch.device("cuda"):
-        model = LlamaForCausalLM(cfg).to(torch.bfloat16)
+        model = LlamaForCausalLM(cfg)
+    model = model.to(torch.bfloat16)
     for layer in model.model.layers:
         for parent in (layer.self_attn, layer.mlp):
             for name, child in list(parent.named_children()):
@@ -70,37 +75,44 @@ def build(mode: str) -> Any:
     return model
 
 
-def run(mode: str, steps: int, seq: int, batch: int) -> dict[str, Any]:
+def run(
+    mode: str, steps: int, seq: int, batch: int, *, cfg: Any = None, device: str = "cuda"
+) -> dict[str, Any]:
+    """A few LoRA steps; ``cfg``/``device`` let the same code run a tiny shape on a CPU (tests)."""
     import torch
     from peft import LoraConfig, get_peft_model
 
+    cuda = device == "cuda"
     t0 = time.perf_counter()
-    model = build(mode)
+    model = build(mode, cfg, device)
     build_s = time.perf_counter() - t0
-    torch.cuda.empty_cache()
-    weights_gib = torch.cuda.memory_allocated() / 2**30
-    torch.cuda.reset_peak_memory_stats()  # measure training, not the bf16 -> 4-bit conversion
+    if cuda:
+        torch.cuda.empty_cache()
+        weights_gib = torch.cuda.memory_allocated() / 2**30
+        torch.cuda.reset_peak_memory_stats()  # measure training, not the bf16 -> 4-bit conversion
+    else:
+        weights_gib = sum(p.numel() * p.element_size() for p in model.parameters()) / 2**30
     model.config.use_cache = False
     model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     model.enable_input_require_grads()
     lora = LoraConfig(
-        r=16, lora_alpha=32, lora_dropout=0.05, task_type="CAUSAL_LM",
-        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+        r=16, lora_alpha=32, lora_dropout=0.05, task_type="CAUSAL_LM", target_modules=LORA_TARGETS,
     )  # fmt: skip
     model = get_peft_model(model, lora)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)
-    x = torch.randint(0, 32000, (batch, seq), device="cuda")
+    x = torch.randint(0, model.config.vocab_size, (batch, seq), device=device)
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
     times = []
     for _ in range(steps):
-        torch.cuda.synchronize()
+        sync()
         t = time.perf_counter()
-        with torch.autocast("cuda", dtype=torch.bfloat16):
+        with torch.autocast(device, dtype=torch.bfloat16):
             loss = model(input_ids=x, labels=x).loss
         loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
-        torch.cuda.synchronize()
+        sync()
         times.append(time.perf_counter() - t)
     steady = times[1:] or times  # the first step pays for kernel selection
     out = {
@@ -110,14 +122,15 @@ def run(mode: str, steps: int, seq: int, batch: int) -> dict[str, Any]:
         "seq": seq,
         "tokens_per_s": round(batch * seq * len(steady) / sum(steady), 1),
         "step_s": round(sum(steady) / len(steady), 3),
-        "peak_mem_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
+        "peak_mem_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2) if cuda else None,
         "weights_gib": round(weights_gib, 2),
         "trainable_params": trainable,
-        "final_loss": round(float(loss), 4),
+        "final_loss": round(float(loss.detach()), 4),
         "build_s": round(build_s, 1),
     }
     del model, opt
-    torch.cuda.empty_cache()
+    if cuda:
+        torch.cuda.empty_cache()
     return out
 
 

@@ -10,6 +10,11 @@ from typing import Any
 import click
 
 from chainllm.cli.options import json_option
+from chainllm.model.lora import LoraSettings
+from chainllm.model.trainer import TrainConfig
+
+# The CLI's defaults are the library's (one place to resize the default CPU run).
+_D = TrainConfig(corpus="")
 
 
 @click.command(name="generator")
@@ -28,23 +33,49 @@ from chainllm.cli.options import json_option
     help="Corpus folder from `chainllm corpus build`.",
 )
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output adapter folder.")
-@click.option("--max-steps", type=int, default=60, show_default=True, help="Optimizer steps.")
-@click.option("--batch-size", type=int, default=4, show_default=True)
-@click.option("--grad-accum", type=int, default=1, show_default=True, help="Micro-batches per step.")
-@click.option("--context-length", type=int, default=512, show_default=True, help="Tokens per packed block.")
-@click.option("--learning-rate", "--lr", "learning_rate", type=float, default=2e-4, show_default=True)
-@click.option("--warmup-steps", type=int, default=6, show_default=True)
-@click.option("--lora-r", type=int, default=16, show_default=True)
-@click.option("--lora-alpha", type=int, default=32, show_default=True)
-@click.option("--lora-dropout", type=float, default=0.05, show_default=True)
+@click.option("--max-steps", type=int, default=_D.max_steps, show_default=True, help="Optimizer steps.")
+@click.option("--batch-size", type=int, default=_D.batch_size, show_default=True)
 @click.option(
-    "--lora-targets", default="all", show_default=True, help="all | attn | qv | comma-separated module names."
+    "--grad-accum", type=int, default=_D.grad_accum, show_default=True, help="Micro-batches per step."
 )
-@click.option("--eval-every", type=int, default=20, show_default=True)
-@click.option("--eval-batches", type=int, default=4, show_default=True, help="0 = whole validation split.")
-@click.option("--patience", type=int, default=3, show_default=True, help="Early stopping (0 = off).")
-@click.option("--save-every", type=int, default=10, show_default=True, help="Checkpoint interval (steps).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--context-length",
+    type=int,
+    default=_D.context_length,
+    show_default=True,
+    help="Tokens per packed block.",
+)
+@click.option(
+    "--learning-rate", "--lr", "learning_rate", type=float, default=_D.learning_rate, show_default=True
+)
+@click.option("--warmup-steps", type=int, default=_D.warmup_steps, show_default=True)
+@click.option("--lora-r", type=int, default=_D.lora.r, show_default=True)
+@click.option("--lora-alpha", type=int, default=_D.lora.alpha, show_default=True)
+@click.option("--lora-dropout", type=float, default=_D.lora.dropout, show_default=True)
+@click.option(
+    "--lora-targets",
+    default=_D.lora.targets,
+    show_default=True,
+    help="all | attn | qv | comma-separated module names.",
+)
+@click.option("--eval-every", type=int, default=_D.eval_every, show_default=True)
+@click.option(
+    "--eval-batches", type=int, default=_D.eval_batches, show_default=True, help="0 = whole validation split."
+)
+@click.option(
+    "--patience", type=int, default=_D.patience, show_default=True, help="Early stopping (0 = off)."
+)
+@click.option(
+    "--save-every", type=int, default=_D.save_every, show_default=True, help="Checkpoint interval (steps)."
+)
+@click.option("--seed", type=int, default=_D.seed, show_default=True)
+@click.option(
+    "--threads",
+    type=int,
+    default=0,
+    show_default=True,
+    help="CPU threads for torch (0 = torch's choice: one per core).",
+)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option(
     "--precision", type=click.Choice(["auto", "fp32", "bf16", "fp16"]), default="auto", show_default=True
@@ -77,6 +108,7 @@ def generator(
     patience: int,
     save_every: int,
     seed: int,
+    threads: int,
     device: str,
     precision: str,
     quantize: str | None,
@@ -96,10 +128,15 @@ def generator(
     """
     from transformers.utils import logging as hf_logging
 
-    from chainllm.model.lora import LoraSettings
-    from chainllm.model.trainer import TrainConfig, train_generator
+    from chainllm.model.trainer import train_generator
 
     hf_logging.disable_progress_bar()  # our own progress/logs are on stderr; no per-load bars
+    if threads < 0:
+        raise click.BadParameter(f"must be >= 0 (got {threads})", param_hint="--threads")
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
 
     cfg = TrainConfig(
         corpus=str(corpus),
@@ -139,6 +176,13 @@ def generator(
                f" ({result.timing['precision']})")  # fmt: skip
 
 
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "ETA ?"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"ETA {minutes}:{secs:02d}"
+
+
 class _Progress:
     """Rich progress on stderr: loss, tokens/s and ETA. Plain lines when not a TTY."""
 
@@ -149,6 +193,8 @@ class _Progress:
         self.quiet = quiet
         self.bar: Any = None
         self.task: Any = None
+        self.first_step = 0  # first step of this session (a resumed run starts later)
+        self.steps_logged = 0  # step lines printed so far: the early ones carry the ETA, bar or not
 
     def __enter__(self) -> _Progress:
         return self
@@ -160,28 +206,27 @@ class _Progress:
     def event(self, e: Any) -> None:
         if e.kind in ("start", "resume"):
             self._log(e.message)
+            self.first_step = e.step + 1
             if self.console.is_terminal and self.bar is None:
-                from rich.progress import (
-                    BarColumn,
-                    MofNCompleteColumn,
-                    Progress,
-                    TextColumn,
-                    TimeRemainingColumn,
-                )
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+                # Our own ETA (training rate + measured evaluation time), not rich's step rate.
                 self.bar = Progress(
                     TextColumn("training"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[info]}"), TimeRemainingColumn(), console=self.console,
+                    TextColumn("{task.fields[info]}"), console=self.console,
                 )  # fmt: skip
                 self.bar.start()
                 self.task = self.bar.add_task("train", total=e.max_steps, completed=e.step, info="")
         elif e.kind == "step":
-            info = f"loss {e.loss:.3f}  {e.tokens_per_s:.0f} tok/s"
+            info = f"loss {e.loss:.3f}  {e.tokens_per_s:.0f} tok/s  {format_eta(e.eta_s)}"
             if self.bar is not None:
                 self.bar.update(self.task, completed=e.step, info=info)
-            elif e.step == 1 or e.step % 10 == 0 or e.step == e.max_steps:
-                eta = f"  ETA {e.eta_s / 60:.1f} min" if e.eta_s is not None else ""
-                self._log(f"step {e.step}/{e.max_steps}  {info}{eta}")
+            # The first ETA after one step, a steadier one after three, then every 10 steps.
+            early = self.steps_logged < 1 or (self.steps_logged < 2 and e.step >= self.first_step + 2)
+            periodic = self.bar is None and (e.step % 10 == 0 or e.step == e.max_steps)
+            if early or periodic:
+                self._log(f"step {e.step}/{e.max_steps}  {info}")
+                self.steps_logged += 1
         elif e.kind in ("eval", "checkpoint"):
             self._log(f"step {e.step}: {e.message}")
 
@@ -189,4 +234,4 @@ class _Progress:
         if self.bar is not None:
             self.bar.console.print(text)
         elif not self.quiet or not sys.stderr.isatty():
-            self.console.print(text, highlight=False)
+            self.console.print(text, highlight=False, soft_wrap=True)  # one line per event in logs

@@ -215,24 +215,54 @@ def _doc_before(src: str, start: int) -> str:
     return "\n".join(reversed(doc))
 
 
-def function_pairs(row: dict[str, Any], *, limit: int = 6, min_chars: int = 60) -> list[Pair]:
+@dataclass(frozen=True)
+class FunctionSpan:
+    """A function with a body inside a source file: ``content[start:end]`` is its text from
+    the start of its line to its closing brace."""
+
+    name: str
+    header: str
+    start: int
+    end: int
+    request: str
+
+
+def function_end(src: str, start: int = 0) -> tuple[str, int, int] | None:
+    """The first function with a body in ``src`` from ``start``: (name, its index, the index
+    after its closing brace); None when there is none or it is cut off."""
+    for m in _FUNC.finditer(src, start):
+        end = _skip_to_body_end(src, m.end() - 1)
+        if end is not None:
+            return m.group(1), m.start(), end
+    return None
+
+
+def function_spans(row: dict[str, Any], *, limit: int = 6, min_chars: int = 60) -> list[FunctionSpan]:
+    """Up to ``limit`` functions of a corpus row, each with its natural-language request."""
     src: str = row["content"]
     names = [n for n in (row.get("names") or []) if n]
     owner = names[-1] if names else "the contract"
-    pairs: list[Pair] = []
+    spans: list[FunctionSpan] = []
     for m in _FUNC.finditer(src):
         end = _skip_to_body_end(src, m.end() - 1)
         if end is None or end - m.start() < min_chars:
             continue
         line_start = src.rfind("\n", 0, m.start()) + 1
-        body = src[line_start:end]
         header = re.sub(r"\s+", " ", src[m.start() : src.find("{", m.start())]).strip()
         doc = _clean_natspec(_doc_before(src, line_start))
         request = f"In Solidity contract {owner}, implement `{header}`." + (f" {doc}" if doc else "")
-        pairs.append(Pair(request, _dedent(body), str(row["id"]), "function"))
-        if len(pairs) >= limit:
+        spans.append(FunctionSpan(m.group(1), header, line_start, end, request))
+        if len(spans) >= limit:
             break
-    return pairs
+    return spans
+
+
+def function_pairs(row: dict[str, Any], *, limit: int = 6, min_chars: int = 60) -> list[Pair]:
+    src: str = row["content"]
+    return [
+        Pair(s.request, _dedent(src[s.start : s.end]), str(row["id"]), "function")
+        for s in function_spans(row, limit=limit, min_chars=min_chars)
+    ]
 
 
 def _dedent(text: str) -> str:

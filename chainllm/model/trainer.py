@@ -98,17 +98,18 @@ class TrainConfig:
     base: str = DEFAULT_BASE
     """Built-in name, local folder or hub id."""
     lora: LoraSettings = field(default_factory=LoraSettings)
-    learning_rate: float = 2e-4
-    warmup_steps: int = 6
-    max_steps: int = 60
-    """Optimizer steps. The default (60 x 2,048 tokens) is sized for 20-30 min with the bundled
-    135M model on a laptop CPU (~100-150 tok/s in fp32); raise it on a GPU."""
-    batch_size: int = 4
+    learning_rate: float = 3e-4
+    warmup_steps: int = 4
+    max_steps: int = 48
+    """Optimizer steps. The CPU defaults (48 steps x 1,024 tokens, 4 evaluations of 8 blocks)
+    are sized for the bundled 135M model on a 2-core laptop CPU in fp32 (~40-100 tok/s): 10-25
+    minutes. Raise steps, batch and context length on a GPU."""
+    batch_size: int = 2
     grad_accum: int = 1
     context_length: int = 512
     weight_decay: float = 0.0
     max_grad_norm: float = 1.0
-    eval_every: int = 20
+    eval_every: int = 16
     eval_batches: int = 4
     """Validation batches per evaluation (0: the whole split)."""
     patience: int = 3
@@ -177,6 +178,22 @@ def lr_factor(step: int, warmup: int, total: int) -> float:
         return (step + 1) / warmup
     progress = min(1.0, (step - warmup) / max(1, total - warmup))
     return 0.1 + 0.9 * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def evals_left(step: int, cfg: TrainConfig) -> int:
+    """Evaluations the loop still runs after ``step`` (every eval_every steps and at the end)."""
+    return sum(1 for s in range(step + 1, cfg.max_steps + 1) if s % cfg.eval_every == 0 or s == cfg.max_steps)
+
+
+def eta_seconds(
+    step: int, cfg: TrainConfig, tokens_per_s: float, eval_s: float | None, world: int = 1
+) -> float | None:
+    """Time left: the remaining training tokens at the measured rate, plus the remaining
+    evaluations at the measured time of one (the initial, base-model one is timed first)."""
+    if tokens_per_s <= 0:
+        return None
+    train = (cfg.max_steps - step) * cfg.tokens_per_step * world / tokens_per_s
+    return train + evals_left(step, cfg) * (eval_s or 0.0)
 
 
 def _mem_available() -> int | None:
@@ -397,12 +414,13 @@ def train_generator(
         return torch.autocast(device_type=device.type, dtype=autocast_dtype)
 
     eval_seconds = 0.0  # kept out of tokens/s so throughput means training speed
+    evals_run = 0
 
     def evaluate() -> float:
-        nonlocal eval_seconds
+        nonlocal eval_seconds, evals_run
         t0 = time.perf_counter()
         model.eval()
-        blocks = val_blocks[: cfg.eval_batches * cfg.batch_size] if cfg.eval_batches else val_blocks
+        blocks = val_blocks[: _eval_blocks(cfg, len(val_blocks))]
         total, count = 0.0, 0
         with torch.no_grad():
             for i in range(0, len(blocks), cfg.batch_size):
@@ -421,6 +439,7 @@ def train_generator(
                 count += int((shift_labels != -100).sum())
         model.train()
         eval_seconds += time.perf_counter() - t0
+        evals_run += 1
         return total / max(1, count)
 
     # Training state; everything needed to continue lives in a checkpoint.
@@ -458,9 +477,15 @@ def train_generator(
     blocks = pack(encoded, cfg.context_length, seed=cfg.seed + epoch)
     if not blocks:
         raise BadInputError(f"corpus {cfg.corpus} yields no training tokens")
+    evals = (
+        f", evaluation every {cfg.eval_every} steps on {_eval_blocks(cfg, len(val_blocks))} blocks"
+        if val_blocks
+        else ""
+    )
     emit(TrainEvent("start", step, cfg.max_steps, message=(
         f"{len(train_pairs)} pairs, {train_tokens} answer tokens, {len(blocks)} blocks of "
-        f"{cfg.context_length}; {plan.device} {plan.precision}")))  # fmt: skip
+        f"{cfg.context_length}; {plan.device} {plan.precision}, {torch.get_num_threads()} threads; "
+        f"plan: {cfg.max_steps - step} steps x {cfg.tokens_per_step * dist.world} tokens{evals}")))  # fmt: skip
 
     def lora_state() -> dict[str, Any]:
         full = dist.accelerator.get_state_dict(model) if dist.accelerator else None  # collective under FSDP
@@ -510,6 +535,7 @@ def train_generator(
     model.train()
     started = time.perf_counter()
     tokens_seen = 0
+    warm: tuple[float, int] | None = None  # (train seconds, tokens) after this session's first step
     try:
         if base_val is None and val_blocks:
             run_eval(initial=True)
@@ -545,7 +571,15 @@ def train_generator(
             step += 1
             elapsed = time.perf_counter() - started - eval_seconds
             tps = tokens_seen / elapsed if elapsed > 0 else 0.0
-            eta = (cfg.max_steps - step) * cfg.tokens_per_step / tps if tps else None
+            # The ETA uses the rate after the first step, which pays for warm-up (allocations,
+            # kernel selection) and would inflate the estimate.
+            steady = tps
+            if warm is None:
+                warm = (elapsed, tokens_seen)
+            elif elapsed > warm[0]:
+                steady = (tokens_seen - warm[1]) / (elapsed - warm[0])
+            eval_each = eval_seconds / evals_run if evals_run and val_blocks else None
+            eta = eta_seconds(step, cfg, steady, eval_each, dist.world)
             emit(TrainEvent("step", step, cfg.max_steps, loss=step_loss, lr=lr, tokens_per_s=tps, eta_s=eta))
             stop = False
             if val_blocks and (step % cfg.eval_every == 0 or step == cfg.max_steps):
@@ -583,6 +617,10 @@ def train_generator(
     emit(TrainEvent("done", step, cfg.max_steps, message=str(out)))
     dist.barrier()
     return TrainResult(out, metrics, timing)
+
+
+def _eval_blocks(cfg: TrainConfig, available: int) -> int:
+    return min(available, cfg.eval_batches * cfg.batch_size) if cfg.eval_batches else available
 
 
 def _discard_previous_run(out: Path) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.model.corpus_fixture import make_corpus
+
+if TYPE_CHECKING:
+    from chainllm.model.trainer import TrainConfig
 
 
 @pytest.fixture(scope="session")
@@ -22,11 +26,11 @@ def _one_thread() -> None:
     torch.set_num_threads(1)
 
 
-def tiny_config(corpus: Path, **overrides: object) -> object:
+def tiny_config(corpus: Path, **overrides: Any) -> TrainConfig:
     from chainllm.model.lora import LoraSettings
     from chainllm.model.trainer import TrainConfig
 
-    settings: dict[str, object] = {
+    settings: dict[str, Any] = {
         "corpus": str(corpus),
         "base": "tiny",
         "lora": LoraSettings(r=8, alpha=16),
@@ -42,7 +46,7 @@ def tiny_config(corpus: Path, **overrides: object) -> object:
         "precision": "fp32",
     }
     settings.update(overrides)
-    return TrainConfig(**settings)  # type: ignore[arg-type]
+    return TrainConfig(**settings)
 
 
 @pytest.fixture(scope="session")
@@ -54,5 +58,5 @@ def tiny_adapter(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
     torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("adapter") / "tiny-gen"
-    train_generator(tiny_config(corpus_dir, max_steps=12, eval_every=6, save_every=6), out)  # type: ignore[arg-type]
+    train_generator(tiny_config(corpus_dir, max_steps=12, eval_every=6, save_every=6), out)
     return out

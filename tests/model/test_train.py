@@ -54,8 +54,8 @@ def _tiny_base(tc: dict[str, Any]) -> Path:
 
 def test_same_inputs_give_byte_identical_outputs(corpus_dir: Path, tmp_path: Path) -> None:
     cfg = tiny_config(corpus_dir, max_steps=3, eval_every=3, save_every=3)
-    a = train_generator(cfg, tmp_path / "a").out  # type: ignore[arg-type]
-    b = train_generator(cfg, tmp_path / "b").out  # type: ignore[arg-type]
+    a = train_generator(cfg, tmp_path / "a").out
+    b = train_generator(cfg, tmp_path / "b").out
     for name in OUTPUT_FILES:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
@@ -66,17 +66,17 @@ class _Kill(Exception):
 
 def test_resume_after_kill_matches_uninterrupted_run(corpus_dir: Path, tmp_path: Path) -> None:
     cfg = tiny_config(corpus_dir)
-    full = train_generator(cfg, tmp_path / "full").out  # type: ignore[arg-type]
+    full = train_generator(cfg, tmp_path / "full").out
 
     def kill_at_5(e: TrainEvent) -> None:
         if e.kind == "step" and e.step == 5:
             raise _Kill  # the process dies between checkpoint 4 and 6
 
     with pytest.raises(_Kill):
-        train_generator(cfg, tmp_path / "resumed", on_event=kill_at_5)  # type: ignore[arg-type]
+        train_generator(cfg, tmp_path / "resumed", on_event=kill_at_5)
     assert not (tmp_path / "resumed" / "adapter_model.safetensors").exists()
     events: list[TrainEvent] = []
-    resumed = train_generator(cfg, tmp_path / "resumed", on_event=events.append).out  # type: ignore[arg-type]
+    resumed = train_generator(cfg, tmp_path / "resumed", on_event=events.append).out
     assert events[0].kind == "resume" and events[0].step == 4
     assert [e.step for e in events if e.kind == "step"] == [5, 6]
     for name in OUTPUT_FILES:
@@ -85,28 +85,50 @@ def test_resume_after_kill_matches_uninterrupted_run(corpus_dir: Path, tmp_path:
 
 def test_corrupted_checkpoint_is_reported(corpus_dir: Path, tmp_path: Path) -> None:
     cfg = tiny_config(corpus_dir, max_steps=2)
-    out = train_generator(cfg, tmp_path / "run").out  # type: ignore[arg-type]
+    out = train_generator(cfg, tmp_path / "run").out
     ckpt = out / "checkpoints" / "step-000002"
     data = bytearray((ckpt / "optimizer.safetensors").read_bytes())
     data[-5] ^= 0xFF
     (ckpt / "optimizer.safetensors").write_bytes(bytes(data))
     with pytest.raises(BadInputError, match=r"checkpoint .*step-000002 is corrupted.*--restart"):
-        train_generator(cfg, out)  # type: ignore[arg-type]
+        train_generator(cfg, out)
     train_generator(cfg, out, resume=False)  # --restart starts over
     assert (out / "checkpoints" / "step-000002" / "trainer_state.json").is_file()
 
 
 def test_checkpoints_of_another_config_are_not_mixed(corpus_dir: Path, tmp_path: Path) -> None:
-    out = train_generator(tiny_config(corpus_dir, max_steps=2), tmp_path / "run").out  # type: ignore[arg-type]
+    out = train_generator(tiny_config(corpus_dir, max_steps=2), tmp_path / "run").out
     with pytest.raises(BadInputError, match="different training config"):
-        train_generator(tiny_config(corpus_dir, max_steps=2, learning_rate=1e-3), out)  # type: ignore[arg-type]
+        train_generator(tiny_config(corpus_dir, max_steps=2, learning_rate=1e-3), out)
 
 
 def test_settings_that_cannot_fit_in_memory_get_advice(corpus_dir: Path, tmp_path: Path) -> None:
     cfg = tiny_config(corpus_dir, batch_size=4096, context_length=2048)
     with pytest.raises(ResourceError, match=r"need about .* GiB.*lower --batch-size"):
-        train_generator(cfg, tmp_path / "oom")  # type: ignore[arg-type]
+        train_generator(cfg, tmp_path / "oom")
     assert not (tmp_path / "oom" / "adapter_model.safetensors").exists()
+
+
+def test_a_real_allocation_failure_is_recognised_as_out_of_memory() -> None:
+    import torch
+
+    from chainllm.model.trainer import _is_oom
+
+    with pytest.raises(RuntimeError) as err:
+        torch.empty(2**50, dtype=torch.uint8)  # 1 PiB: the allocator refuses
+    assert _is_oom(err.value)
+    assert not _is_oom(RuntimeError("shape mismatch")) and not _is_oom(ValueError("out of range"))
+
+
+def test_eta_counts_remaining_training_and_evaluations(corpus_dir: Path) -> None:
+    from chainllm.model.trainer import eta_seconds, evals_left
+
+    cfg = tiny_config(corpus_dir, max_steps=48, eval_every=16, batch_size=2, context_length=512)
+    assert [evals_left(s, cfg) for s in (0, 1, 16, 47, 48)] == [3, 3, 2, 1, 0]
+    # 47 steps x 1,024 tokens at 64 tok/s, plus 3 evaluations of 30 s each
+    assert eta_seconds(1, cfg, 64.0, 30.0) == pytest.approx(47 * 1024 / 64 + 90)
+    assert eta_seconds(1, cfg, 64.0, 30.0, world=2) == pytest.approx(2 * 47 * 1024 / 64 + 90)
+    assert eta_seconds(1, cfg, 0.0, 30.0) is None and eta_seconds(48, cfg, 64.0, 30.0) == 0
 
 
 def test_bad_hyperparameters_reported_together(corpus_dir: Path) -> None:
@@ -153,7 +175,7 @@ def test_sigkill_mid_run_then_resume(corpus_dir: Path, tmp_path: Path) -> None:
     assert not (out / "adapter_model.safetensors").exists()
     events: list[TrainEvent] = []
     cfg = tiny_config(corpus_dir, max_steps=10, eval_every=5, save_every=2)
-    train_generator(cfg, out, on_event=events.append)  # type: ignore[arg-type]
+    train_generator(cfg, out, on_event=events.append)
     assert events[0].kind == "resume" and events[0].step >= 4
     assert json.loads((out / "metrics.json").read_text())["steps"] == 10
 
@@ -165,7 +187,7 @@ def test_early_stopping_keeps_the_best_adapter(corpus_dir: Path, tmp_path: Path)
     # after `patience` evaluations and ship the best state seen (the untouched identity LoRA),
     # not the last one.
     cfg = tiny_config(corpus_dir, max_steps=20, learning_rate=1e-9, eval_every=1, patience=2, warmup_steps=0)
-    res = train_generator(cfg, tmp_path / "es")  # type: ignore[arg-type]
+    res = train_generator(cfg, tmp_path / "es")
     m = res.metrics
     assert m["steps"] == 2 and m["stop_reason"].startswith("early stopping")
     assert m["val_loss"] == m["base_val_loss"] and [h["step"] for h in m["history"]] == [0, 1, 2]
@@ -202,7 +224,7 @@ def test_training_never_touches_the_network(
     monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
     try:
-        train_generator(tiny_config(corpus_dir, max_steps=2), tmp_path / "net")  # type: ignore[arg-type]
+        train_generator(tiny_config(corpus_dir, max_steps=2), tmp_path / "net")
     finally:
         server.shutdown()
     assert seen == []
