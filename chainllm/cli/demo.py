@@ -83,10 +83,11 @@ def demo(
         )
         return
     click.echo("")
-    click.echo(f"{'stage':<16} {'time':>8}  result")
+    width = max(len(r.name) for r in [*results, StageResult("stage", 0, False, None)])
+    click.echo(f"{'stage':<{width}} {'time':>8}  result")
     for r in results:
         t = "skipped" if r.skipped else f"{r.seconds:.1f} s"
-        click.echo(f"{r.name:<16} {t:>8}  {_headline(r)}")
+        click.echo(f"{r.name:<{width}} {t:>8}  {_headline(r)}")
     click.echo("\nartefacts:")
     for r in results:
         for label, path in r.artefacts.items():

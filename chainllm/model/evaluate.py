@@ -10,7 +10,6 @@ import json
 import math
 import tempfile
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from chainllm.model.data import (
     function_spans,
     load_corpus,
 )
-from chainllm.model.loading import adapter_base, adapter_base_dir, check_adapter_folder
+from chainllm.model.loading import adapter_base, adapter_base_dir, check_adapter_folder, quiet_peft
 from chainllm.toolchain.pragma import code_chars
 
 MAX_FUNCTION_CHARS = 1200  # longer functions rarely fit the default generation budget
@@ -308,10 +307,7 @@ def evaluate_generator(
         base_dir, dtype=torch.float32, use_safetensors=not allow_pickle
     )
     tokenizer = load_tokenizer(base_dir)
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message=".*is_gradient_checkpointing.*deprecated"
-        )  # peft's, not ours
+    with quiet_peft():
         model = PeftModel.from_pretrained(model, adapter)
     model.eval()
     style = PromptStyle.load(adapter)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,10 +110,21 @@ def load_causal_lm(
     if adapter is not None:
         from peft import PeftModel
 
-        model = PeftModel.from_pretrained(model, adapter, is_trainable=trainable)
+        with quiet_peft():
+            model = PeftModel.from_pretrained(model, adapter, is_trainable=trainable)
     if not trainable:
         model.eval()
     return model, tokenizer
+
+
+@contextlib.contextmanager
+def quiet_peft() -> Iterator[None]:
+    """Silence two library warnings users cannot act on: transformers' deprecation inside
+    peft, and peft noting that our built-in base name resolves to a cache folder."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*deprecated")
+        warnings.filterwarnings("ignore", message=".*base_model_name_or_path.*was renamed")
+        yield
 
 
 def load_seq_classifier(
@@ -145,7 +159,8 @@ def load_seq_classifier(
     # Classification pools the last non-pad token, so the model must know the pad id.
     model.config.pad_token_id = tokenizer.pad_token_id
     if adapter is not None:
-        model = PeftModel.from_pretrained(model, adapter, is_trainable=trainable)
+        with quiet_peft():
+            model = PeftModel.from_pretrained(model, adapter, is_trainable=trainable)
     else:
         cfg = peft_lora_config(
             lora or LoraSettings(targets="attn"),
@@ -154,7 +169,8 @@ def load_seq_classifier(
             modules_to_save=["score"],
         )
         cfg.base_model_name_or_path = base or DEFAULT_BASE
-        model = get_peft_model(model, cfg)
+        with quiet_peft():
+            model = get_peft_model(model, cfg)
     if not trainable:
         model.eval()
     return model, tokenizer

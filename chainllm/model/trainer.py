@@ -12,7 +12,6 @@ import math
 import os
 import shutil
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from chainllm.model.data import (
     load_corpus,
     pack,
 )
+from chainllm.model.loading import quiet_peft
 from chainllm.model.lora import DevicePlan, LoraSettings, peft_lora_config, plan_device, quantization_config
 
 CHECKPOINTS = "checkpoints"
@@ -384,10 +384,7 @@ def train_generator(
     if plan.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.enable_input_require_grads()
-    with warnings.catch_warnings():
-        # peft warns that it records the resolved cache path; we put the given name back below.
-        warnings.filterwarnings("ignore", message=".*base_model_name_or_path.*was renamed")
-        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*deprecated")
+    with quiet_peft():  # peft records the resolved cache path; the given name is put back below
         model = get_peft_model(model, lcfg)
     # peft swaps in the resolved path; the adapter records the name the user gave instead,
     # so the folder is portable (cache paths differ per machine).
