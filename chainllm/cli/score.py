@@ -139,7 +139,8 @@ def score(
             "no trained fraud model found: scoring with rules only (train one with `chainllm train fraud`)"
         )
     opts = ScoreOptions(timeout=timeout, trace=trace, history_blocks=history_blocks, cache=cache, llm=llm)
-    scorer = Scorer(urls, model, labels=LabelIndex(labels), options=opts)
+    cid = folder.name if adapter_ref and folder else None  # the verified pull cache is named by CID
+    scorer = Scorer(urls, model, labels=LabelIndex(labels), options=opts, model_cid=cid)
     try:
         results = scorer.score(wanted)
     finally:
@@ -168,6 +169,10 @@ def score(
         for lm in r.labels:
             out.print(f"  label: {lm.role} {lm.address} = {lm.label}/{lm.category} (source: {lm.source})")
         out.print("")
+    info = scorer.model_info
+    if info and not as_json and any(r.analysed for r in results):
+        name = f"{info.get('name', '?')}@{info.get('version', '?')}"
+        out.print(f"scored with model {name} ({'cid ' + cid if cid else info['folder']})")
     failed = [r for r in results if not r.analysed]
     if failed:
         raise NotAnalysedError(

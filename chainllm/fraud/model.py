@@ -58,6 +58,20 @@ class FraudModel:
     threshold_llm: float | None = None  # the with-LLM combiner's own threshold
     suspicious_llm: float | None = None
 
+    def describe(self, cid: str | None = None) -> dict[str, str]:
+        """name, version and folder of this model (plus the CID it was pulled by)."""
+        info: dict[str, str] = {"folder": str(self.folder)}
+        cfg_path = self.folder / "training_config.json"
+        if cfg_path.is_file():
+            try:
+                cfg = json.loads(cfg_path.read_text())
+            except ValueError:
+                cfg = {}
+            info.update({k: str(cfg[k]) for k in ("name", "version") if isinstance(cfg, dict) and k in cfg})
+        if cid:
+            info["cid"] = cid
+        return info
+
     @property
     def llm_dir(self) -> Path | None:
         for d in (self.folder, self.folder / "llm"):  # flat layout, then the older llm/ one

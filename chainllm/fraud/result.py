@@ -58,6 +58,8 @@ class RiskScore:
     block_number: int | None = None
     error: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # Which trained model scored it (name, version, folder; cid when pulled by reference).
+    model: dict[str, str] = field(default_factory=dict)
 
     @property
     def analysed(self) -> bool:

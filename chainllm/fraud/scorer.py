@@ -112,6 +112,7 @@ class Scorer:
         *,
         labels: LabelIndex | None = None,
         options: ScoreOptions | None = None,
+        model_cid: str | None = None,
     ) -> None:
         self.options = options or ScoreOptions()
         o = self.options
@@ -123,6 +124,7 @@ class Scorer:
             history_blocks=o.history_blocks,
         )
         self.model = model
+        self.model_info = model.describe(model_cid) if model is not None else {}
         self.labels = labels or LabelIndex()
         self.llm: Any | None = None
         if model is not None and o.llm and model.llm_dir is not None and model.with_llm is not None:
@@ -256,5 +258,5 @@ class Scorer:
             tx_hash=b.tx_hash, score=round(score, 4), verdict=verdict, confidence=round(confidence, 2),
             reasons=tuple(reasons), movements=tuple(e.facts.movements), labels=tuple(labels), coverage=cov,
             components={k: round(v, 4) for k, v in parts.items()}, block_number=b.block_number,
-            timings_ms={k: round(v, 2) for k, v in per.items()},
+            timings_ms={k: round(v, 2) for k, v in per.items()}, model=self.model_info,
         )  # fmt: skip

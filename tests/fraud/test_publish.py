@@ -102,6 +102,8 @@ def test_score_with_a_published_model_and_refuse_tampered_bytes(
     )
     pulled, mine = json.loads(out), json.loads(local.stdout)
     assert pulled["score"] == mine["score"] and pulled["verdict"] == mine["verdict"]
+    assert pulled["model"]["cid"] == res.cid and pulled["model"]["name"] == res.name
+    assert pulled["model"]["version"] == "1" and "cid" not in mine["model"]
     by_name = _score(fraud_chain, h, "--adapter", f"{res.name}@1", "--registry", registry, "--ipfs", ipfs_api)
     assert by_name[0] == 0 and json.loads(by_name[1])["score"] == mine["score"]
 
