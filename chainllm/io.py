@@ -51,17 +51,18 @@ def atomic_path(path: Path) -> Iterator[Path]:
 def atomic_write(path: Path, content: str | bytes) -> None:
     """Write ``content`` (text as UTF-8) to ``path`` atomically."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    with atomic_path(path) as tmp:
-        with tmp.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def canonical_json(obj: Any) -> bytes:
     """Compact canonical JSON for hashing and signing: sorted keys, no whitespace, UTF-8, no
     NaN/Infinity. Same data, same bytes."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
 
 
 def pretty_json(obj: Any) -> str:
