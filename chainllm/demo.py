@@ -20,6 +20,7 @@ from typing import Any
 
 from chainllm import config
 from chainllm.errors import ChainLLMError
+from chainllm.io import atomic_write
 from chainllm.services import manager
 
 GENERATE_PROMPT = "ERC20 named Acme, symbol ACM, 1M supply, burnable, pausable by owner"
@@ -99,9 +100,7 @@ class Demo:
         output = fn()
         seconds = time.perf_counter() - t0
         self.stages_dir.mkdir(parents=True, exist_ok=True)
-        tmp = record.with_suffix(".tmp")
-        tmp.write_text(json.dumps(output, indent=2, default=str))
-        tmp.replace(record)
+        atomic_write(record, json.dumps(output, indent=2, default=str))
         self.results.append(StageResult(name, seconds, False, output, artefacts(output) if artefacts else {}))
         self.log(f"     {name}: {seconds:.1f} s")
         return output

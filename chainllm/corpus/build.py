@@ -34,12 +34,11 @@ from chainllm.corpus.store import (
     FILE_META_FIELDS,
     CrawlStore,
     SourceState,
-    atomic_path,
     shard_name,
-    write_text_atomic,
 )
 from chainllm.crawl.base import Source, parse_spec
 from chainllm.errors import BadInputError, ChainLLMError
+from chainllm.io import atomic_path, atomic_write
 
 DATASET_SCHEMA = pa.schema(
     [
@@ -430,7 +429,7 @@ def _write(
             final.rename(old)
         data.rename(final)
         shutil.rmtree(old, ignore_errors=True)
-        write_text_atomic(out / "dataset_card.json", json.dumps(card, indent=1, sort_keys=False) + "\n")
+        atomic_write(out / "dataset_card.json", json.dumps(card, indent=1, sort_keys=False) + "\n")
         with atomic_path(out / "README.md") as readme:
             readme.write_text(render_readme(card), encoding="utf-8")
     finally:

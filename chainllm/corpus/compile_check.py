@@ -17,8 +17,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from chainllm.corpus.store import CrawlStore, write_text_atomic
+from chainllm.corpus.store import CrawlStore
 from chainllm.errors import ChainLLMError, CompilationError
+from chainllm.io import atomic_write
 
 Key = tuple[str, str]  # (origin, path)
 
@@ -97,7 +98,7 @@ def check(
                         done += 1
                         if progress:
                             progress(done, total)
-        write_text_atomic(cache_path, json.dumps(cache, sort_keys=True))
+        atomic_write(cache_path, json.dumps(cache, sort_keys=True))
     return out
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from chainllm import config
-from chainllm.corpus.store import write_text_atomic
+from chainllm.io import atomic_write
 
 CORPUS_DIR = config.REPO_ROOT / "corpus"
 DEFAULT_SOURCES = CORPUS_DIR / "sources.txt"
@@ -39,4 +39,4 @@ def write_summary_card(card: dict[str, Any]) -> None:
         "scrubbed",
     )
     summary = {k: card[k] for k in keys if k in card}
-    write_text_atomic(SUMMARY_CARD, json.dumps(summary, indent=1) + "\n")
+    atomic_write(SUMMARY_CARD, json.dumps(summary, indent=1) + "\n")

@@ -7,11 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +17,7 @@ import pyarrow.parquet as pq
 
 from chainllm.corpus.extract import Processed
 from chainllm.errors import BadInputError
+from chainllm.io import atomic_path, atomic_write
 
 CRAWL_DIR = ".crawl"  # hidden: `datasets` ignores it when loading the folder
 STATE_VERSION = 1
@@ -47,31 +44,6 @@ SHARD_SCHEMA = pa.schema(
         ("minhash", pa.binary()),  # uint32 signature, cached so rebuilds skip hashing
     ]
 )
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temp path beside ``path``, renamed over it only if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{path.name}-")
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; published files follow the umask
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
 
 
 @dataclass
@@ -140,7 +112,7 @@ class CrawlStore:
             "sources": {k: v.to_json() for k, v in sorted(self.sources.items())},
             "failed": dict(sorted(self.failed.items())),
         }
-        write_text_atomic(self.state_path, json.dumps(doc, indent=1, sort_keys=True) + "\n")
+        atomic_write(self.state_path, json.dumps(doc, indent=1, sort_keys=True) + "\n")
 
     def record(self, state: SourceState, rows: list[Processed], signatures: list[bytes]) -> None:
         """Write the shard first, then the state that points at it."""

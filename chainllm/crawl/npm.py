@@ -12,8 +12,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +20,7 @@ from chainllm.crawl import http
 from chainllm.crawl.base import Fetched, Source
 from chainllm.crawl.tarball import read_sol_members
 from chainllm.errors import BadInputError, ServiceError, VerificationError
+from chainllm.io import atomic_write
 from chainllm.toolchain.pragma import VersionRange, format_version, parse_version
 
 DEFAULT_REGISTRY = "https://registry.npmjs.org"
@@ -164,17 +163,5 @@ class NpmSource(Source):
                 f"{origin}: tarball {algo} does not match the registry's integrity",
                 hint="a proxy or mirror altered it; nothing was kept",
             )
-        _write_atomic(cache, data)
+        atomic_write(cache, data)
         return data
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

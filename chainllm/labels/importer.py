@@ -25,7 +25,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -37,6 +36,7 @@ from eth_utils import is_checksum_address, to_checksum_address
 
 from chainllm import config
 from chainllm.errors import BadInputError
+from chainllm.io import atomic_path
 
 _ADDR = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
@@ -228,10 +228,8 @@ def import_labels(
     report.transactions = report.imported - report.addresses
     if not dry_run:
         out = imported_dir() / f"{source}.parquet"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-        pq.write_table(pa.Table.from_pylist([asdict(x) for x in labels], schema=IMPORTED_SCHEMA), tmp)
-        tmp.replace(out)
+        with atomic_path(out) as tmp:
+            pq.write_table(pa.Table.from_pylist([asdict(x) for x in labels], schema=IMPORTED_SCHEMA), tmp)
         report.out = str(out)
     return report
 

@@ -44,13 +44,14 @@ renamed, manifest last: a folder with a manifest is complete.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from chainllm.io import atomic_path, atomic_write
 
 LABELS = ("benign", "malicious")
 
@@ -117,19 +118,12 @@ ADDRESS_SCHEMA = pa.schema(
 )
 
 
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def _write_table(path: Path, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
     table = pa.Table.from_pylist(rows, schema=schema)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
     jsonl = "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows)
-    _atomic_bytes(path.with_suffix(".jsonl"), jsonl.encode())
+    atomic_write(path.with_suffix(".jsonl"), jsonl)
 
 
 def write_label_set(
@@ -140,7 +134,7 @@ def write_label_set(
     (out / "manifest.json").unlink(missing_ok=True)
     _write_table(out / "tx_labels.parquet", [asdict(t) for t in txs], TX_SCHEMA)
     _write_table(out / "address_labels.parquet", [asdict(a) for a in addresses], ADDRESS_SCHEMA)
-    _atomic_bytes(out / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
+    atomic_write(out / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
 
 
 def read_tx_labels(folder: Path) -> list[TxLabel]:

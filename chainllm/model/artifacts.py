@@ -3,32 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-
-def canonical_json(data: Any) -> str:
-    """Sorted keys, fixed indent, trailing newline: same data, same bytes."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def write_atomic(path: Path, content: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content.encode() if isinstance(content, str) else content)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_json(path: Path, data: Any) -> None:
-    write_atomic(path, canonical_json(data))
+from chainllm.io import pretty_json, write_json
 
 
 def canonicalise_adapter_config(path: Path) -> None:
@@ -94,7 +72,7 @@ def model_card(
         "## Training settings",
         "",
         "```json",
-        canonical_json(settings).rstrip("\n"),
+        pretty_json(settings).rstrip("\n"),
         "```",
         "",
         "## Limitations",

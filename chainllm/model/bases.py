@@ -7,7 +7,6 @@ Both are cached under ``cache_dir()/models`` and written atomically (temp dir + 
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -21,21 +20,16 @@ from typing import Any
 
 from chainllm import config
 from chainllm.errors import BadInputError, ToolchainError
+from chainllm.io import pickle_files, sha256_file
 
 DEFAULT_BASE = "smollm2-135m"
 BUILTINS = ("smollm2-135m", "tiny")
-# Files that torch.load would unpickle: arbitrary code execution if the folder is hostile.
-PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
 MARKER = "chainllm_base.json"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
 def models_dir() -> Path:
     return config.cache_dir() / "models"
-
-
-def pickle_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in PICKLE_SUFFIXES)
 
 
 def check_no_pickles(folder: Path, what: str, *, allow_pickle: bool = False) -> None:
@@ -173,14 +167,6 @@ def build_atomically(target: Path, build: Any) -> Path:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return target
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def base_info(folder: Path) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from chainllm import config
 from chainllm.errors import BadInputError, ServiceError, VerificationError
+from chainllm.io import is_pickle_path
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 PATTERNS = ("*.json", "*.safetensors", "tokenizer.model", "*.txt", "*.jinja")
@@ -93,7 +94,10 @@ def download_snapshot(repo_id: str, revision: str = "main") -> Path:
 def _wanted(name: str) -> bool:
     leaf = name.rsplit("/", 1)[-1]
     return (
-        bool(_SAFE_NAME.match(name)) and ".." not in name and any(fnmatch.fnmatch(leaf, p) for p in PATTERNS)
+        bool(_SAFE_NAME.match(name))
+        and ".." not in name
+        and any(fnmatch.fnmatch(leaf, p) for p in PATTERNS)
+        and not is_pickle_path(leaf)  # the one pickle rule, even if PATTERNS grows
     )
 
 

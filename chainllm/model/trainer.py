@@ -6,7 +6,6 @@ accumulation, bf16 autocast, periodic evaluation with early stopping, atomic che
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import os
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from chainllm.errors import BadInputError, ChainLLMError
+from chainllm.io import atomic_write, sha256_file, write_json
 from chainllm.model import artifacts
 from chainllm.model.bases import DEFAULT_BASE, base_info, resolve_base
 from chainllm.model.data import (
@@ -240,10 +240,6 @@ def _is_oom(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and ("out of memory" in text or "can't allocate memory" in text)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 # --- checkpoints -----------------------------------------------------------------------------
 
 
@@ -275,8 +271,8 @@ def _save_checkpoint(
             {k: (list(v) if isinstance(v, tuple) else v) for k, v in g.items()} for g in opt["param_groups"]
         ]
     save_file({"cpu": torch.get_rng_state()}, tmp / "rng.safetensors")
-    files = {p.name: _sha256(p) for p in sorted(tmp.iterdir())}
-    artifacts.write_json(tmp / "trainer_state.json", {**state, "param_groups": groups, "files": files})
+    files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
+    write_json(tmp / "trainer_state.json", {**state, "param_groups": groups, "files": files})
     shutil.rmtree(final, ignore_errors=True)
     os.rename(tmp, final)
     for old in sorted(root.glob("step-*"))[:-keep] if keep > 0 else []:
@@ -297,7 +293,7 @@ def _load_checkpoint(path: Path) -> tuple[dict[str, Any], dict[str, Any], dict[s
     try:
         state = json.loads((path / "trainer_state.json").read_text())
         for name, digest in state["files"].items():
-            if _sha256(path / name) != digest:
+            if sha256_file(path / name) != digest:
                 raise ValueError(f"{name} does not match its recorded sha256")
         lora = load_file(path / "adapter.safetensors")
         has_opt = "optimizer.safetensors" in state["files"]
@@ -610,7 +606,7 @@ def train_generator(
         "precision": plan.precision,
         "peak_rss_mb": _peak_rss_mb(),
     }
-    artifacts.write_json(out / "timing.json", timing)
+    write_json(out / "timing.json", timing)
     emit(TrainEvent("done", step, cfg.max_steps, message=str(out)))
     dist.barrier()
     return TrainResult(out, metrics, timing)
@@ -717,10 +713,10 @@ def _write_output(
         (tmp / name).chmod(0o644)  # safetensors writes 0600; the adapter is meant to be shared
         os.replace(tmp / name, out / name)
     shutil.rmtree(tmp, ignore_errors=True)
-    artifacts.write_json(out / "training_config.json", config_doc)
-    artifacts.write_json(out / "prompt_style.json", style.to_dict())
-    artifacts.write_json(out / "metrics.json", metrics)
-    artifacts.write_atomic(
+    write_json(out / "training_config.json", config_doc)
+    write_json(out / "prompt_style.json", style.to_dict())
+    write_json(out / "metrics.json", metrics)
+    atomic_write(
         out / "README.md",
         artifacts.model_card(
             base=cfg.base, base_info=info, dataset=dataset, metrics=metrics, settings=settings,

@@ -9,27 +9,19 @@ refused even when it is cached.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from chainllm import config
 from chainllm.errors import BadInputError, VerificationError
+from chainllm.io import sha256_file
 from chainllm.provenance.ipfs import DEFAULT_TIMEOUT, IpfsClient
 from chainllm.provenance.manifest import KIND_ADAPTER, KIND_FRAUD, MANIFEST_NAME, AdapterManifest
 from chainllm.provenance.registry import Registry, open_registry
 from chainllm.provenance.verify import parse_ref, pull
 
 KIND_LABELS = {KIND_ADAPTER: "a LoRA adapter", KIND_FRAUD: "a fraud model"}
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _recheck_cached(folder: Path, registry: Registry, publisher: str | None) -> AdapterManifest:
@@ -42,7 +34,7 @@ def _recheck_cached(folder: Path, registry: Registry, publisher: str | None) -> 
             f"cached adapter {folder} has files {sorted(present ^ listed)} not matching its manifest"
         )
     for f in manifest.files:
-        if _sha256(folder / f.path) != f.sha256:
+        if sha256_file(folder / f.path) != f.sha256:
             raise VerificationError(
                 f"cached adapter file {folder / f.path} was modified since it was verified"
             )

@@ -10,7 +10,6 @@ the same folder gives the same bytes, which is what makes ``publish`` idempotent
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -20,13 +19,13 @@ from typing import Any
 
 from chainllm import __version__
 from chainllm.errors import BadInputError, VerificationError
+from chainllm.io import canonical_json, is_pickle_path, sha256_bytes
 from chainllm.provenance.cid import FileDigest, digest_file
 
 MANIFEST_NAME = "chainllm-manifest.json"
 SCHEMA = "chainllm.adapter-manifest/1"
 # Loadable without executing anything. Pickle-based formats can run code on load.
 ALLOWED_SUFFIXES = (".safetensors", ".json", ".md", ".txt")
-PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".joblib", ".npy", ".npz")
 DATASET_CARD_FILES = ("dataset_card.json", "dataset_card.md", "DATASET_CARD.md")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+_-]{0,31}$")
@@ -40,17 +39,6 @@ MAX_MANIFEST_BYTES = 4 << 20
 
 # Training-state subfolders `chainllm train` keeps inside its output folder; never published.
 TRAINING_STATE_DIRS = frozenset({"checkpoints"})
-
-
-def canonical_json(obj: Any) -> bytes:
-    """Sorted keys, no whitespace, UTF-8, no NaN/Infinity."""
-    return json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode()
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def check_file_name(name: str, *, where: str) -> None:
@@ -67,7 +55,7 @@ def check_file_name(name: str, *, where: str) -> None:
     ):
         raise BadInputError(f"{where}: unsafe file name {name!r} (path separators, '..' or hidden files)")
     lower = name.lower()
-    if lower.endswith(PICKLE_SUFFIXES):
+    if is_pickle_path(lower):
         raise BadInputError(
             f"{where}: {name} is a pickle-based file, which can run code when loaded",
             hint="save weights with safetensors (PEFT does by default: safe_serialization=True)",
@@ -174,7 +162,7 @@ class AdapterManifest:
 
     @property
     def sha256(self) -> str:
-        return sha256_hex(self.to_bytes())
+        return sha256_bytes(self.to_bytes())
 
     def file(self, name: str) -> ManifestFile | None:
         return next((f for f in self.files if f.path == name), None)
@@ -304,7 +292,7 @@ def scan_folder(
     card_sha: str | None = None
     if dataset_card is not None:
         try:
-            card_sha = sha256_hex(dataset_card.read_bytes())
+            card_sha = sha256_bytes(dataset_card.read_bytes())
         except OSError as exc:
             raise BadInputError(f"dataset card {dataset_card}: {exc.strerror}") from None
     elif training_config and _card_hash_from(training_config):
@@ -324,7 +312,7 @@ def scan_folder(
         base_model=str(base) if base else None,
         files=tuple(ManifestFile(n, digests[n].size, digests[n].sha256, str(digests[n].cid)) for n in names),
         dataset_card_sha256=card_sha,
-        metrics_sha256=sha256_hex(canonical_json(metrics)) if metrics is not None else None,
+        metrics_sha256=sha256_bytes(canonical_json(metrics)) if metrics is not None else None,
         training_config=training_config,
         metrics=metrics,
         kind=kind,

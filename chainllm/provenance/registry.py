@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 
 from chainllm import config
 from chainllm.errors import BadInputError, ServiceError
+from chainllm.io import write_json
 from chainllm.types import Address, TxHash
 
 CONTRACT_NAME = "ModelRegistry"
@@ -64,25 +64,11 @@ def load_registry_config() -> dict[str, Any]:
     return data
 
 
-def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def record_deployment(chain_id: int, address: str, rpc: str, block: int) -> None:
     data = load_registry_config()
     data["chains"][str(chain_id)] = {"address": Web3.to_checksum_address(address), "rpc": rpc, "block": block}
     data["default_chain_id"] = chain_id
-    _write_json_atomic(registry_file(), data)
+    write_json(registry_file(), data)
 
 
 @dataclass(frozen=True)
@@ -144,7 +130,8 @@ def connect(
     ``on_skip``), whose chain id matches what was expected; the registry entry for that chain
     id is filled in when none was chosen yet. A URL that answers with the wrong chain id is an
     error, not a reason to fail over."""
-    from chainllm.chain.connect import first_reachable, make_web3
+    from chainllm.chain.connect import make_web3
+    from chainllm.chain.transport import first_reachable
 
     rpc, actual = first_reachable((target.rpc, *target.fallbacks), on_skip=on_skip)
     if target.chain_id != -1 and actual != target.chain_id:
@@ -181,7 +168,7 @@ def artifact() -> dict[str, Any]:
         first = comp.result.errors[0].message if comp.result.errors else "unknown error"
         raise ServiceError(f"{CONTRACT_PATH} does not compile: {first}")
     art = comp.contract(CONTRACT_NAME)
-    _write_json_atomic(cache, art)
+    write_json(cache, art)
     return art
 
 

@@ -18,6 +18,7 @@ import httpx
 
 from chainllm import config
 from chainllm.errors import ToolchainError
+from chainllm.io import atomic_write
 from chainllm.services.base import ServiceSpec
 
 DEFAULT_PORT = 5001
@@ -81,9 +82,7 @@ def _prepare(state_dir: Path, repo: Path, port: int, env: dict[str, str]) -> Non
             raise ToolchainError(f"`jsipfs init` failed in {repo}: {tail[0]}")
     # Re-applied on every start so a changed port (or an old repo) is always loopback-only.
     cfg = offline_config(json.loads(cfg_path.read_text()), port)
-    tmp = cfg_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(cfg, indent=2))
-    tmp.replace(cfg_path)
+    atomic_write(cfg_path, json.dumps(cfg, indent=2))
 
 
 def ipfs_spec(state_dir: Path, port: int = DEFAULT_PORT) -> ServiceSpec:

@@ -22,6 +22,7 @@ from typing import Any
 
 from chainllm import config
 from chainllm.errors import BadInputError, ServiceError
+from chainllm.io import atomic_write
 from chainllm.services.base import ServiceSpec
 
 DEFAULT_PORTS: dict[str, int] = {"anvil": 8545, "ipfs": 5001}
@@ -84,9 +85,7 @@ def _read_state(sdir: Path) -> dict[str, Any] | None:
 
 
 def _write_state(sdir: Path, data: dict[str, Any]) -> None:
-    tmp = sdir / "service.json.tmp"
-    tmp.write_text(json.dumps(data, indent=2))
-    tmp.replace(sdir / "service.json")
+    atomic_write(sdir / "service.json", json.dumps(data, indent=2))
 
 
 def _pid_alive(pid: int, argv0: str | None) -> bool:
