@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.7.6;
+
+library SafeMathLib {
+    function add(uint256 a, uint256 b) internal pure returns (uint256) {
+        uint256 c = a + b;
+        require(c >= a);
+        return c;
+    }
+    function sub(uint256 a, uint256 b) internal pure returns (uint256) {
+        require(b <= a);
+        return a - b;
+    }
+    function mul(uint256 a, uint256 b) internal pure returns (uint256) {
+        if (a == 0) return 0;
+        uint256 c = a * b;
+        require(c / a == b);
+        return c;
+    }
+}
+
+contract PlainToken_dio1_076 {
+    mapping(address => uint256) public balances;
+    function transfer(address to, uint256 value) public returns (bool) {
+        balances[msg.sender] -= value; // BUG: integer-overflow
+        balances[to] += value;
+        return true;
+    }
+}
+
+contract PlainTokenChecked_dio1_076 {
+    mapping(address => uint256) public balances;
+    function transfer(address to, uint256 value) public returns (bool) {
+        require(balances[msg.sender] >= value, "balance");
+        balances[msg.sender] -= value; // SAFE: integer-overflow
+        balances[to] += value;
+        return true;
+    }
+}
+
+contract Votes_dio2_076 {
+    mapping(address => uint8) public votes;
+    function vote(uint8 weight) public {
+        votes[msg.sender] += weight; // BUG: integer-overflow
+    }
+    function voteChecked(uint8 weight) public {
+        uint8 updated = votes[msg.sender] + weight; // SAFE: integer-overflow
+        require(updated >= votes[msg.sender]);
+        votes[msg.sender] = updated;
+    }
+}
+
+contract Staking_dio3_076 {
+    using SafeMathLib for uint256;
+    mapping(address => uint256) public reward;
+    function stake(uint256 amount, uint256 multiplier) public {
+        reward[msg.sender] = amount * multiplier; // BUG: integer-overflow
+    }
+    function stakeSafe(uint256 amount, uint256 multiplier) public {
+        reward[msg.sender] = amount.mul(multiplier); // SAFE: integer-overflow
+    }
+}
+
+contract Shop_dio4_076 {
+    uint256 public basePrice = 1 ether;
+    mapping(address => uint256) public bought;
+    function buy(uint256 discount) public payable {
+        uint256 price;
+        price = basePrice - discount; // BUG: integer-overflow
+        require(msg.value >= price);
+        bought[msg.sender] += 1;
+    }
+    function buyBounded(uint256 discount) public payable {
+        require(discount <= basePrice);
+        uint256 price = basePrice - discount; // SAFE: integer-overflow
+        require(msg.value >= price);
+        bought[msg.sender] += 1;
+    }
+    function buyClamped(uint256 discount) public payable {
+        if (discount > basePrice) {
+            discount = basePrice;
+        }
+        uint256 price = basePrice - discount; // SAFE: integer-overflow
+        require(msg.value >= price);
+        bought[msg.sender] += 1;
+    }
+}
