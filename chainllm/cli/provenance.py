@@ -219,26 +219,26 @@ def publish(
 
     Example: chainllm publish runs/lora-erc20 --name erc20-lora --version 1 --json
     """
+    from chainllm.provenance.manifest import scan_folder
     from chainllm.provenance.pinning import PinningService
     from chainllm.provenance.publish import publish as do_publish
 
-    if not adapter_dir.is_dir():  # before any network or key handling
-        raise BadInputError(f"adapter folder {adapter_dir} does not exist or is not a folder")
+    # The folder, name and version are checked (and hashed) before any service or key is touched.
     pinning = PinningService(pin_service) if pin_service else None
-    registry = chain.open()
-    signer = _signer(int(registry.w3.eth.chain_id), keystore, as_json)
-    with node.client() as ipfs, _progress(not as_json, "hashing") as step:
-        ipfs.version()  # fail fast, before hashing gigabytes, when the node is down
-        result = do_publish(
+    with _progress(not as_json, "hashing") as step:
+        scanned = scan_folder(
             adapter_dir,
-            ipfs=ipfs,
-            registry=registry,
-            signer=signer,
             name=name,
             version=version,
             dataset_card=dataset_card,
             progress=lambda _n, size: step(size),
-            pinning=pinning,
+        )
+    registry = chain.open()
+    signer = _signer(int(registry.w3.eth.chain_id), keystore, as_json)
+    with node.client() as ipfs:
+        ipfs.version()  # one clear error when the node is down
+        result = do_publish(
+            adapter_dir, ipfs=ipfs, registry=registry, signer=signer, pinning=pinning, scanned=scanned
         )
     if as_json:
         _emit(result.to_dict())
@@ -260,12 +260,27 @@ def _check(
     ref: str, *, to: Path | None, publisher: str | None, node: IpfsArgs, chain: ChainArgs, as_json: bool
 ) -> VerifyResult:
     """verify (``to`` None) or pull, then print the checks; pull raises when one fails."""
+    from eth_utils import is_address
+
+    from chainllm.provenance.verify import check_pull_target, parse_ref
     from chainllm.provenance.verify import pull as do_pull
     from chainllm.provenance.verify import verify as do_verify
 
-    registry = chain.open()
-    if publisher is not None and not registry.w3.is_address(publisher):
+    # Arguments first, services second: a typo never waits on (or blames) an unreachable node.
+    cid, _name, _version = parse_ref(ref)
+    if publisher is not None and not is_address(publisher):
         raise BadInputError(f"--publisher {publisher!r} is not an Ethereum address")
+    if to is not None:
+        check_pull_target(to)
+    try:
+        registry = chain.open()
+    except ServiceError as exc:
+        if cid is None:  # say why a name needs the chain at all
+            raise ServiceError(
+                f"{ref!r} is not a CID, so it is looked up as a model name in the registry, but {exc.message}",
+                hint=exc.hint,
+            ) from None
+        raise
     with node.client() as ipfs, _progress(not as_json, "fetching" if to is None else "pulling") as step:
         kw: dict[str, Any] = {"ipfs": ipfs, "registry": registry, "publisher": publisher, "progress": step}
         result = do_verify(ref, **kw) if to is None else do_pull(ref, to, **kw)
@@ -366,8 +381,10 @@ def revoke(ref: str, reason: str, chain: ChainArgs, keystore: Path | None, as_js
     """
     from chainllm.provenance.verify import parse_ref
 
+    cid, name, version = parse_ref(ref)  # before the chain is contacted
+    if cid is None and version is None:
+        raise BadInputError(f"{ref!r} names no version", hint="revoke one version: NAME@VERSION or its CID")
     reg = chain.open()
-    cid, name, version = parse_ref(ref)
     if cid is not None:
         record = reg.record_of_cid(cid)
     elif name is not None and version is not None:
@@ -407,9 +424,17 @@ def delegate(
 
     Example: chainllm registry delegate erc20-lora 0x7099...79C8
     """
-    reg = chain.open()
-    if not reg.w3.is_address(account):
+    from eth_utils import is_address
+
+    from chainllm.provenance.manifest import NAME_RE
+
+    if not is_address(account):  # arguments before the chain
         raise BadInputError(f"{account!r} is not an Ethereum address")
+    if not NAME_RE.match(name):
+        raise BadInputError(
+            f"model name {name!r} is not allowed", hint="use 1-64 letters, digits, '.', '_' or '-'"
+        )
+    reg = chain.open()
     signer = _signer(int(reg.w3.eth.chain_id), keystore, as_json)
     owner = reg.owner_of(name)
     if owner != signer.account.address:

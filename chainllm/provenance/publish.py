@@ -17,7 +17,7 @@ from typing import Any
 from chainllm.errors import BadInputError, ServiceError
 from chainllm.provenance.cid import digest_bytes, directory_cid
 from chainllm.provenance.ipfs import IpfsClient
-from chainllm.provenance.manifest import MANIFEST_NAME, scan_folder
+from chainllm.provenance.manifest import MANIFEST_NAME, ScannedFolder, scan_folder
 from chainllm.provenance.pinning import PinningService
 from chainllm.provenance.registry import Registry, Signer
 from chainllm.types import Address, Cid, TxHash
@@ -57,10 +57,17 @@ def publish(
     dataset_card: Path | None = None,
     progress: Callable[[str, int], None] | None = None,
     pinning: PinningService | None = None,
+    scanned: ScannedFolder | None = None,
 ) -> PublishResult:
+    """``scanned``: the folder's ``scan_folder`` result when the caller already checked it
+    (the CLI does, before it contacts any service); ``name``/``version``/``dataset_card`` are
+    then ignored."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    scanned = scan_folder(folder, name=name, version=version, dataset_card=dataset_card, progress=progress)
+    if scanned is None:
+        scanned = scan_folder(
+            folder, name=name, version=version, dataset_card=dataset_card, progress=progress
+        )
     manifest = scanned.manifest
     manifest_bytes = manifest.to_bytes()
     entries = {**scanned.digests, MANIFEST_NAME: digest_bytes(manifest_bytes)}

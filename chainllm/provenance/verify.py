@@ -34,6 +34,8 @@ from chainllm.provenance.manifest import (
     MANIFEST_NAME,
     MAX_FILES,
     MAX_MANIFEST_BYTES,
+    NAME_RE,
+    VERSION_RE,
     AdapterManifest,
     check_file_name,
 )
@@ -128,12 +130,25 @@ def parse_ref(ref: str) -> tuple[str | None, str | None, str | None]:
     ref = ref.strip()
     if looks_like_cid(ref):
         return normalize_cid(ref), None, None
+    if ref.startswith(("Qm", "bafy", "bafk")) and len(ref) >= 40 and "@" not in ref:
+        normalize_cid(ref)  # meant as a CID: raises what is wrong with it, not "no such name"
     name, _, version = ref.partition("@")
-    if not name or "/" in name:
+    # Checked here, before any service is contacted: only a well-formed name needs the registry.
+    if not NAME_RE.match(name) or (version and not VERSION_RE.match(version)) or (not version and "@" in ref):
         raise BadInputError(
             f"{ref!r} is neither a CID nor NAME[@VERSION]", hint="e.g. bafy... or my-adapter@1"
         )
     return None, name, version or None
+
+
+def check_pull_target(to: Path) -> Path:
+    """``to`` as pull will write it, refused (before any download) when it is not new or empty."""
+    to = to.expanduser().absolute()
+    if to.exists() and (not to.is_dir() or any(to.iterdir())):
+        raise BadInputError(
+            f"{to} already exists and is not an empty folder", hint="choose a new --to or remove it"
+        )
+    return to
 
 
 def verify(
@@ -334,11 +349,7 @@ def pull(
 ) -> VerifyResult:
     """Verify ``ref`` while downloading it next to ``to``; move it into place only if every check
     passes. Raises VerificationError (nothing written) when one fails."""
-    to = to.expanduser().absolute()
-    if to.exists() and (not to.is_dir() or any(to.iterdir())):
-        raise BadInputError(
-            f"{to} already exists and is not an empty folder", hint="choose a new --to or remove it"
-        )
+    to = check_pull_target(to)
     to.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{to.name}.partial-", dir=to.parent))
     try:
