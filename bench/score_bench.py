@@ -5,7 +5,13 @@ and without the LLM scorer, and the time split (RPC fetch / features / models / 
 Peer: what every scorer must do at the least, a plain web3.py loop fetching transaction,
 receipt and callee code per hash (no features, no models), on the same hashes in the same run.
 
+Chain data (issue 13): the chain is crawled (`crawl txs --traces`, state on) and, on the same
+labels, `train fraud --chain-data` from Parquet is timed against `train fraud --rpc` (cold
+cache), data loading alone and end to end; scoring throughput from the crawled Parquet batch
+is timed against scoring hash by hash over RPC (cold cache). Ratios are printed.
+
     .venv/bin/python bench/score_bench.py --rpc http://127.0.0.1:8545 --labels DIR [--n 1000]
+    .venv/bin/python bench/score_bench.py --smoke     # tiny chain, no LLM, ~1 min
 
 Without --rpc/--labels it starts its own anvil and simulates a chain first (minutes).
 Output goes to stdout; models and caches live in a temp dir (bench/out/ for the JSON).
@@ -39,16 +45,21 @@ def main() -> None:
     ap.add_argument("--latency-samples", type=int, default=100)
     ap.add_argument("--llm-base", default="tiny", help="LLM for the with-LLM runs (tiny: CPU-friendly)")
     ap.add_argument("--no-llm", action="store_true")
+    ap.add_argument("--smoke", action="store_true", help="tiny size: 60 simulated txs, 10 samples, no LLM")
     args = ap.parse_args()
+    if args.smoke:
+        args.n, args.latency_samples, args.no_llm = min(args.n, 60), min(args.latency_samples, 10), True
 
     tmp = Path(tempfile.mkdtemp(prefix="score-bench-"))
     os.environ["CHAINLLM_DATA_DIR"] = str(tmp / "data")
     os.environ["CHAINLLM_CACHE_DIR"] = str(tmp / "cache0")
     # The tiny base model is cached under the user cache if present; reuse it.
     from chainllm.chain.simulate import SimConfig, simulate
+    from chainllm.crawl.txs import CrawlConfig, crawl
+    from chainllm.fraud.chain_data import ChainData
     from chainllm.fraud.model import FraudModel
     from chainllm.fraud.scorer import ScoreOptions, Scorer
-    from chainllm.fraud.training import FraudTrainConfig, train_fraud
+    from chainllm.fraud.training import FraudTrainConfig, load_dataset, train_fraud
     from chainllm.labels.schema import read_tx_labels
     from chainllm.services import manager
 
@@ -151,6 +162,58 @@ def main() -> None:
                     "split_s": {"rpc_fetch": round(tm.fetch_s, 2), "features": round(tm.features_s, 2),
                                 "models": round(tm.models_s, 2), "llm": round(tm.llm_s, 2)},
                 }  # fmt: skip
+        # ---------------------------------------------------------------- chain data
+        chain_dir = tmp / "chain"
+        head = max(r.block_number for r in rows)
+        t = time.perf_counter()
+        cstats = crawl(CrawlConfig((url,), chain_dir, to_block=head, traces=True))
+        results["crawl_txs_state_traces"] = {"blocks": cstats.blocks, "txs": cstats.transactions,
+                                             "seconds": round(time.perf_counter() - t, 2), "calls": cstats.calls}  # fmt: skip
+        os.environ["CHAINLLM_CACHE_DIR"] = str(tmp / "cache-load")  # cold RPC cache
+        t = time.perf_counter()
+        ds_rpc = load_dataset([labels], [url])
+        load_rpc_s = time.perf_counter() - t
+        t = time.perf_counter()
+        ds_pq = load_dataset([labels], chain_data=chain_dir)
+        load_pq_s = time.perf_counter() - t
+        assert len(ds_pq.rows) == len(ds_rpc.rows) and ds_pq.missing == 0
+        same = sum(a.vector() == b.vector() for a, b in zip(ds_rpc.exs, ds_pq.exs, strict=True))
+        os.environ["CHAINLLM_CACHE_DIR"] = str(tmp / "cache-train")  # cold again for the RPC run
+        t = time.perf_counter()
+        train_fraud(FraudTrainConfig(labels=(labels,), rpc=(url,), out=tmp / "m-rpc2", llm=False))
+        train_rpc_s = time.perf_counter() - t
+        t = time.perf_counter()
+        train_fraud(
+            FraudTrainConfig(labels=(labels,), rpc=(), chain_data=chain_dir, out=tmp / "m-pq", llm=False)
+        )
+        train_pq_s = time.perf_counter() - t
+        results["train_fraud_chain_data"] = {
+            "rows": len(ds_pq.rows), "feature_vectors_equal": f"{same}/{len(ds_pq.rows)}",
+            "load_rpc_s": round(load_rpc_s, 2), "load_parquet_s": round(load_pq_s, 2),
+            "ratio_load_parquet_vs_rpc": round(load_rpc_s / load_pq_s, 1),
+            "train_rpc_s": round(train_rpc_s, 2), "train_parquet_s": round(train_pq_s, 2),
+            "ratio_train_parquet_vs_rpc": round(train_rpc_s / train_pq_s, 2),
+        }  # fmt: skip
+        m = FraudModel.load(base_model)
+        sc = Scorer([], m, options=ScoreOptions(llm=False), source=ChainData(chain_dir))
+        t = time.perf_counter()
+        out = sc.score(hashes)
+        pq_s = time.perf_counter() - t
+        sc.close()
+        assert all(r.analysed for r in out)
+        one = hashes[: max(1, min(len(hashes), 200))]
+        sc = Scorer([url], m, options=ScoreOptions(llm=False, cache_path=cache_file("one-by-one")))
+        t = time.perf_counter()
+        for h in one:
+            sc.score([h])
+        one_s = time.perf_counter() - t
+        sc.close()
+        results["score_parquet_batch_vs_rpc_one_by_one"] = {
+            "parquet_batch_hashes_per_s": round(len(hashes) / pq_s, 1),
+            "rpc_one_by_one_hashes_per_s": round(len(one) / one_s, 1),
+            "ratio": round((len(hashes) / pq_s) / (len(one) / one_s), 1),
+        }  # fmt: skip
+
         ratio = results["batch_no_llm_warm"]["hashes_per_s"] / results["peer_web3_fetch_hashes_per_s"]  # type: ignore[index]
         ratio_cold = results["batch_no_llm_cold"]["hashes_per_s"] / results["peer_web3_fetch_hashes_per_s"]  # type: ignore[index]
         results["ratio_chainllm_warm_vs_peer"] = round(ratio, 2)
@@ -158,11 +221,19 @@ def main() -> None:
         print(json.dumps(results, indent=2))
         out_dir = ROOT / "bench" / "out"
         out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "score_bench.json").write_text(json.dumps(results, indent=2) + "\n")
+        name = "score_bench.smoke.json" if args.smoke else "score_bench.json"
+        (out_dir / name).write_text(json.dumps(results, indent=2) + "\n")
         lw = results["latency_warm_ms"]
         print(
             f"\nwarm p50 {lw['p50']} ms (target < 200 ms without LLM); "  # type: ignore[index]
             f"chainllm full scoring {ratio_cold:.2f}x (cold) / {ratio:.2f}x (warm) the hashes/s of a bare web3.py fetch loop"
+        )
+        td = results["train_fraud_chain_data"]
+        sp = results["score_parquet_batch_vs_rpc_one_by_one"]
+        print(
+            f"train fraud --chain-data: data loading {td['ratio_load_parquet_vs_rpc']}x faster from Parquet than RPC "  # type: ignore[index]
+            f"(cold cache), end to end {td['ratio_train_parquet_vs_rpc']}x; "  # type: ignore[index]
+            f"scoring a Parquet batch {sp['ratio']}x the hashes/s of hash-by-hash RPC"  # type: ignore[index]
         )
     finally:
         if started is not None:

@@ -15,6 +15,8 @@ from chainllm.cli.options import json_option, rpc_option
 @click.command(name="fraud")
 @click.option("--labels", "labels", multiple=True, required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Label set folder(s) (chainllm simulate / labels import).")  # fmt: skip
+@click.option("--chain-data", type=click.Path(file_okay=False, path_type=Path),
+              help="A `chainllm crawl txs` folder: features from its Parquet tables, no RPC needed.")  # fmt: skip
 @rpc_option
 @click.option(
     "--name", default="default", show_default=True, help="Model name: <data dir>/models/fraud-<name>."
@@ -50,6 +52,7 @@ from chainllm.cli.options import json_option, rpc_option
 @json_option
 def fraud(
     labels: tuple[Path, ...],
+    chain_data: Path | None,
     rpc: tuple[str, ...],
     name: str,
     out: Path | None,
@@ -68,18 +71,27 @@ def fraud(
     model folder with its evaluation report (eval.md, eval.json) and model card.
 
     \b
+    Features come from a crawl's Parquet tables with --chain-data (no node needed), else
+    from the node at --rpc. Labelled hashes missing from the source, label sets that
+    contradict each other and thin coverage (no traces, gaps) are counted and reported.
+
+    \b
     Example:
-      chainllm simulate --seed 1 --txs 600
-      chainllm train fraud --labels ~/.local/share/chainllm/labels/sim-1 --no-llm
+      chainllm simulate --seed 1 --txs 600 --out sim-1
+      chainllm crawl txs --traces --out chain-1
+      chainllm train fraud --chain-data chain-1 --labels sim-1 --no-llm
+      chainllm train fraud --labels sim-1 --rpc http://127.0.0.1:8545 --no-llm
     """
     from chainllm.chain.connect import resolve_rpc
     from chainllm.fraud.training import FraudTrainConfig, train_fraud
 
+    # with a crawl, no node is asked anything
+    urls = () if chain_data is not None else resolve_rpc(rpc)
     cfg = FraudTrainConfig(
-        labels=labels, rpc=(), name=name, out=out, seed=seed, llm=llm, llm_base=llm_base, llm_epochs=llm_epochs,
-        llm_max_rows=llm_max_rows, history_blocks=history_blocks, timeout=timeout, overwrite=overwrite,
+        labels=labels, rpc=urls, chain_data=chain_data, name=name, out=out, seed=seed, llm=llm, llm_base=llm_base,
+        llm_epochs=llm_epochs, llm_max_rows=llm_max_rows, history_blocks=history_blocks, timeout=timeout,
+        overwrite=overwrite,
     )  # fmt: skip
-    cfg = FraudTrainConfig(**{**cfg.__dict__, "rpc": resolve_rpc(rpc)})
     err = Console(stderr=True)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -101,12 +113,17 @@ def fraud(
         "model": str(outcome.folder),
         "rows": outcome.rows,
         "missing_hashes": outcome.missing,
+        "label_conflicts": outcome.dataset.conflicts if outcome.dataset else 0,
+        "source": outcome.dataset.source if outcome.dataset else "rpc",
+        "data_notes": outcome.dataset.problems() if outcome.dataset else [],
         "held_out_roc_auc": best["roc_auc"],
         "held_out_pr_auc": best["pr_auc"],
         "held_out_f1": best["f1"],
         "threshold": best["threshold"],
         "report": str(outcome.folder / "eval.md"),
     }
+    for line in summary["data_notes"]:
+        err.print(f"warning: {line}", soft_wrap=True)
     if as_json:
         click.echo(json.dumps(summary, indent=2, sort_keys=True))
         return

@@ -35,21 +35,32 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from chainllm.chain.connect import probe_rpc
-from chainllm.crawl.txs_rpc import BatchFailed, RpcCallError, RpcPool
+from chainllm.chain.records import (
+    Trace,
+    q,
+    receipt_from_rpc,
+    receipt_to_rpc,
+    trace_from_rows,
+    trace_from_rpc,
+    trace_to_rpc,
+    tx_from_rpc,
+    tx_to_rpc,
+)
+from chainllm.chain.transport import BatchFailed, Call, RpcCallError, Transport, probe_rpc
 from chainllm.crawl.txs_tables import (
     SCHEMAS,
     block_row,
+    code_hash,
     contract_row,
     log_row,
     parity_trace_row,
-    q,
     receipt_row,
     token_transfer_rows,
     trace_rows,
     tx_row,
 )
 from chainllm.errors import BadInputError, ServiceError
+from chainllm.fraud.fetch import state_calls, state_from_answers, tx_addresses
 
 STATE_FILE = "_crawl_state.json"
 _PART_RE = re.compile(r"^(\d{12})-(\d{12})\.parquet$")
@@ -67,6 +78,9 @@ class CrawlConfig:
     max_batch_blocks: int = 200
     concurrency: int = 2
     traces: bool = False
+    # Record what fraud features need beyond the block (code, nonces, account ages of the
+    # addresses each transaction involves), so `train fraud --chain-data` needs no RPC.
+    state: bool = True
     rate_limit: float | None = None  # calls per second, across threads
     reorg_buffer: int = 12  # following: stay this many blocks behind the head
     poll_interval: float = 2.0
@@ -103,6 +117,7 @@ class CrawlStats:
     token_transfers: int = 0
     contracts: int = 0
     traces: int = 0
+    account_states: int = 0
     partitions_written: int = 0
     partitions_skipped: int = 0
     receipts_mode: str = "block"  # "block" (eth_getBlockReceipts) | "tx" (per transaction)
@@ -183,10 +198,11 @@ def plan_partitions(start: int, end: int, size: int, done: set[tuple[int, int]])
 
 
 # --------------------------------------------------------------------------- fetching
-class Fetcher:
-    """Fetches a range of blocks with everything that belongs to them."""
+class BlockFetcher:
+    """Fetches a range of blocks with everything that belongs to them; the block batch
+    halves when a post fails and doubles again after a run of good ones."""
 
-    def __init__(self, pool: RpcPool, cfg: CrawlConfig, stats: CrawlStats) -> None:
+    def __init__(self, pool: Transport, cfg: CrawlConfig, stats: CrawlStats) -> None:
         self.pool = pool
         self.cfg = cfg
         self.stats = stats
@@ -297,23 +313,13 @@ class Fetcher:
                 b["_traces_kind"] = self.stats.traces_mode
         return blocks
 
-    def split_batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
-        """Many independent calls, posted ``batch * 10`` at a time; a failed post is split in
-        half until it passes or one call alone fails."""
-        out: list[Any] = []
-        step = max(1, self.batch * 10)
-        i = 0
-        while i < len(calls):
-            part = calls[i : i + step]
-            try:
-                out += self.pool.batch(part)
-            except BatchFailed:
-                if len(part) == 1:
-                    raise
-                step = max(1, len(part) // 2)
-                self._shrink()
-                continue
-            i += len(part)
+    def split_batch(self, calls: list[Call]) -> list[Any]:
+        """Many independent calls, posted ``batch * 10`` at a time (halved by the transport
+        while a node refuses them; the block batch shrinks with it)."""
+        splits = self.pool.stats.splits
+        out = self.pool.batch_split(calls, self.batch * 10)
+        if self.pool.stats.splits > splits:
+            self._shrink()
         return out
 
     def fetch_code(self, addresses: list[str], block: int) -> dict[str, str]:
@@ -321,42 +327,117 @@ class Fetcher:
         return {a: c for a, c in zip(addresses, res, strict=True) if isinstance(c, str) and len(c) > 2}
 
 
-def _rows_for(blocks: list[dict[str, Any]], fetcher: Fetcher, last: int) -> dict[str, list[dict[str, Any]]]:
+def _tx_traces(b: dict[str, Any]) -> dict[str, Trace]:
+    """tx hash -> its call-trace tree, from a block's callTracer or Parity-style traces."""
+    out: dict[str, Trace] = {}
+    if b.get("_traces_kind") == "parity":
+        by_tx: dict[str, list[dict[str, Any]]] = {}
+        for tr in b.get("_traces", []):
+            if isinstance(tr, dict) and (tr.get("type") or "") != "reward":  # rewards: no tx
+                row = parity_trace_row(tr)
+                by_tx.setdefault(row["transaction_hash"] or "", []).append(row)
+        for h, rows in by_tx.items():
+            t = trace_from_rows(rows)
+            if t is not None:
+                out[h] = t
+        return out
+    hashes = [str(t.get("hash") or "").lower() for t in b["transactions"]]
+    for i, tr in enumerate(b.get("_traces", [])):
+        if isinstance(tr, dict) and isinstance(tr.get("result"), dict):
+            # one entry per transaction, in block order; older nodes omit txHash
+            h = str(tr.get("txHash") or (hashes[i] if i < len(hashes) else "")).lower()
+            out[h] = trace_from_rpc(tr["result"])
+    return out
+
+
+def _state_rows(
+    per_block: dict[int, list[tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]]],
+    fetcher: BlockFetcher,
+) -> dict[str, list[dict[str, Any]]]:
+    """account_state / bytecodes / account_ages rows: the round-2 look-ups of the fraud
+    fetcher (``fraud.fetch.state_calls``) for every block, batched across the partition."""
+    who: dict[int, tuple[list[str], list[str]]] = {}
+    calls: dict[str, Call] = {}
+    for bn, txs in per_block.items():
+        addrs: dict[str, None] = {}
+        parties: set[str] = set()
+        for tx, rc, tr in txs:
+            ad, pa = tx_addresses(tx, rc, tr)
+            addrs.update(dict.fromkeys(ad))
+            parties.update(pa)
+        who[bn] = (list(addrs), sorted(parties))
+        for k, c in state_calls(bn, *who[bn]).items():
+            calls[f"{k}@{bn}"] = c
+    keys = list(calls)
+    answers: dict[int, dict[str, Any]] = {}
+    for k, v in zip(keys, fetcher.split_batch([calls[k] for k in keys]), strict=True):
+        key, _, bn_s = k.rpartition("@")
+        answers.setdefault(int(bn_s), {})[key] = v
+    out: dict[str, list[dict[str, Any]]] = {"account_state": [], "bytecodes": [], "account_ages": []}
+    codes_seen: set[str] = set()
+    for bn, (addrs_l, parties_l) in who.items():
+        st = state_from_answers(bn, addrs_l, parties_l, answers.get(bn, {}))
+        for a in addrs_l:
+            ch = None
+            if a in st.codes:
+                ch = code_hash(st.codes[a])
+                if ch not in codes_seen:
+                    codes_seen.add(ch)
+                    out["bytecodes"].append({"code_hash": ch, "bytecode": st.codes[a]})
+            out["account_state"].append(
+                {"block_number": bn, "address": a, "code_hash": ch, "nonce": st.nonces.get(a)}
+            )
+        for a in parties_l:
+            if a in st.ages:
+                out["account_ages"].append({"block_number": bn, "address": a, "age_blocks": st.ages[a]})
+    return out
+
+
+def _rows_for(
+    blocks: list[dict[str, Any]], fetcher: BlockFetcher, last: int
+) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {t: [] for t in SCHEMAS}
     touched: dict[str, int] = {}
     created: dict[str, str] = {}
+    per_block: dict[int, list[tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]]] = {}
     for b in blocks:
         rows["blocks"].append(block_row(b))
+        bn = q(b["number"]) or 0
         ts = q(b["timestamp"]) or 0
-        for t in b["transactions"]:
+        traces = _tx_traces(b)
+        txs = [tx_from_rpc(t) for t in b["transactions"]]
+        receipts = [receipt_from_rpc(r) for r in b["_receipts"]]
+        for t in txs:
             rows["transactions"].append(tx_row(t, ts))
-            if t.get("to"):
-                touched.setdefault(t["to"].lower(), q(b["number"]) or 0)
-        for r in b["_receipts"]:
+            if t.to_address:
+                touched.setdefault(t.to_address, bn)
+        for r in receipts:
             rows["receipts"].append(receipt_row(r))
-            if r.get("contractAddress"):
-                ca = r["contractAddress"].lower()
-                touched.setdefault(ca, q(b["number"]) or 0)
-                created[ca] = r["transactionHash"].lower()
-            for lg in r.get("logs") or []:
+            if r.contract_address:
+                touched.setdefault(r.contract_address, bn)
+                created[r.contract_address] = r.transaction_hash
+            for lg in r.logs:
                 row = log_row(lg)
                 rows["logs"].append(row)
                 touched.setdefault(row["address"], row["block_number"])
                 rows["token_transfers"].extend(token_transfer_rows(row))
-        for tr in b.get("_traces", []):
-            if not isinstance(tr, dict):
-                continue
-            if b.get("_traces_kind") == "parity":
-                if (tr.get("type") or "") != "reward":  # block rewards are not transactions
-                    rows["traces"].append(parity_trace_row(tr))
-                continue
-            frame = tr.get("result")
-            if isinstance(frame, dict):
-                tx_hash = (tr.get("txHash") or "").lower()
-                rows["traces"].extend(trace_rows(tx_hash, q(b["number"]) or 0, frame))
+        for t in txs:
+            if t.hash in traces:
+                rows["traces"].extend(trace_rows(t.hash, bn, traces[t.hash]))
+        if fetcher.cfg.state:
+            by_hash = {r.transaction_hash: r for r in receipts}
+            per_block[bn] = []
+            for t in txs:
+                tr = traces.get(t.hash)
+                rc = by_hash[t.hash]
+                # receipts from eth_getBlockReceipts may lack from/to: the tx has them
+                rc_rpc = {**receipt_to_rpc(rc), "from": t.from_address, "to": t.to_address}
+                per_block[bn].append((tx_to_rpc(t), rc_rpc, trace_to_rpc(tr) if tr else None))
     codes = fetcher.fetch_code(sorted(touched), last)
     for addr in sorted(codes):
         rows["contracts"].append(contract_row(addr, codes[addr], touched[addr], created.get(addr)))
+    if fetcher.cfg.state and per_block:
+        rows.update(_state_rows(per_block, fetcher))
     return rows
 
 
@@ -402,7 +483,7 @@ def _reachable(urls: tuple[str, ...], timeout: float, stats: CrawlStats) -> list
     return list(ok)
 
 
-def _chain_identity(pool: RpcPool) -> tuple[int, str, int]:
+def _chain_identity(pool: Transport) -> tuple[int, str, int]:
     calls = [("eth_chainId", []), ("eth_getBlockByNumber", ["0x0", False]), ("eth_blockNumber", [])]
     chain_id, genesis, head = pool.batch(calls)
     for (method, _), res in zip(calls, (chain_id, genesis, head), strict=True):
@@ -431,7 +512,7 @@ def crawl(
     started = time.perf_counter()
     stats = CrawlStats()
     urls = _reachable(cfg.rpc_urls, min(cfg.timeout, 10.0), stats)
-    pool = RpcPool(urls, timeout=cfg.timeout, max_retries=cfg.max_retries, rate_limit=cfg.rate_limit)
+    pool = Transport(urls, timeout=cfg.timeout, max_retries=cfg.max_retries, rate_limit=cfg.rate_limit)
     chain_id, genesis, head = _chain_identity(pool)
     if not cfg.follow and cfg.to_block is not None and cfg.to_block > head:
         raise BadInputError(
@@ -452,7 +533,7 @@ def crawl(
     state = state or {"chain_id": chain_id, "genesis_hash": genesis, "partitions": []}
     done = _done(state)
     _clean_orphans(out, done)
-    fetcher = Fetcher(pool, cfg, stats)
+    fetcher = BlockFetcher(pool, cfg, stats)
     fetcher.probe_modes(min(cfg.from_block, head))
     lock = threading.Lock()
 
@@ -482,6 +563,12 @@ def crawl(
                 with lock:
                     done.add((a, b))
                     state["partitions"] = sorted([list(p) for p in done])
+                    # what each partition holds, for readers (fraud.chain_data) to report coverage
+                    state.setdefault("partition_info", {})[f"{a}-{b}"] = {
+                        "traces": stats.traces_mode,
+                        "state": cfg.state,
+                        "receipts": stats.receipts_mode,
+                    }
                     _save_state(out, state)
                 stats.blocks += len(rows["blocks"])
                 stats.transactions += len(rows["transactions"])
@@ -489,6 +576,7 @@ def crawl(
                 stats.token_transfers += len(rows["token_transfers"])
                 stats.contracts += len(rows["contracts"])
                 stats.traces += len(rows["traces"])
+                stats.account_states += len(rows["account_state"])
                 stats.partitions_written += 1
                 finished += b - a + 1
                 if progress:
@@ -521,7 +609,7 @@ def crawl(
     return stats
 
 
-def _check_continuity(pool: RpcPool, out: Path, done: set[tuple[int, int]], nxt: int) -> None:
+def _check_continuity(pool: Transport, out: Path, done: set[tuple[int, int]], nxt: int) -> None:
     """When following, the block before ``nxt`` must still be the one we stored: a deeper reorg
     than the buffer would otherwise leave a fork in the data."""
     prev = [p for p in done if p[1] == nxt - 1]
@@ -532,7 +620,7 @@ def _check_continuity(pool: RpcPool, out: Path, done: set[tuple[int, int]], nxt:
         out / "blocks" / f"{a:012d}-{b:012d}.parquet", columns=["number", "hash"]
     ).to_pylist()
     want = next((r["hash"] for r in stored if r["number"] == b), None)
-    now = pool.call("eth_getBlockByNumber", [hex(b), False])
+    now = pool.call("eth_getBlockByNumber", hex(b), False)
     if want and now and now.get("hash", "").lower() != want:
         raise ServiceError(
             f"block {b} changed since it was crawled (reorg deeper than the buffer)",

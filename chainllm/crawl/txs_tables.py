@@ -11,6 +11,8 @@ from typing import Any
 import pyarrow as pa
 from eth_hash.auto import keccak as _keccak
 
+from chainllm.chain.records import Log, Receipt, Trace, Tx, parity_trace_kind, q
+
 
 def _topic(signature: str) -> str:
     return "0x" + _keccak(signature.encode()).hex()
@@ -72,17 +74,23 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("input", S), ("output", S), ("error", S),
         ]
     ),
+    # What fraud features read besides the block's own data (``crawl txs --state``), so a
+    # TxBundle can be built from these tables without RPC. For each block and each address
+    # its transactions involve: the code after the block and the nonce before it.
+    "account_state": pa.schema(
+        [("block_number", I64), ("address", S), ("code_hash", S), ("nonce", I64)]
+    ),
+    "bytecodes": pa.schema([("code_hash", S), ("bytecode", S)]),  # distinct runtime codes
+    # Blocks the key parties (sender, callee, recipient, spender) existed before the block:
+    # a lower bound from balance/code probes (fraud.fetch.AGE_LOOKBACK); absent: unknown.
+    "account_ages": pa.schema([("block_number", I64), ("address", S), ("age_blocks", I64)]),
 }  # fmt: skip
 TABLES = tuple(SCHEMAS)
+EMPTY_CODE_HASH = "0x" + _keccak(b"").hex()
 
 
-def q(v: Any) -> int | None:
-    """A JSON-RPC quantity ("0x1a") as int; None stays None."""
-    if v is None:
-        return None
-    if isinstance(v, int):
-        return v
-    return int(v, 16)
+def code_hash(code: str) -> str:
+    return "0x" + _keccak(bytes.fromhex(code[2:] if code.startswith("0x") else code)).hex()
 
 
 def _s(v: Any) -> str | None:
@@ -116,57 +124,57 @@ def block_row(b: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def tx_row(t: dict[str, Any], timestamp: int) -> dict[str, Any]:
+def tx_row(t: Tx, timestamp: int) -> dict[str, Any]:
     return {
-        "hash": _s(t["hash"]),
-        "block_number": q(t["blockNumber"]),
+        "hash": t.hash,
+        "block_number": t.block_number,
         "block_timestamp": timestamp,
-        "transaction_index": q(t.get("transactionIndex")),
-        "from_address": _s(t.get("from")),
-        "to_address": _s(t.get("to")),
-        "value": _dec(t.get("value")) or "0",
-        "gas": q(t.get("gas")),
-        "gas_price": q(t.get("gasPrice")),
-        "max_fee_per_gas": q(t.get("maxFeePerGas")),
-        "max_priority_fee_per_gas": q(t.get("maxPriorityFeePerGas")),
-        "nonce": q(t.get("nonce")),
-        "input": _s(t.get("input") or t.get("data")),
-        "type": q(t.get("type")) or 0,
-        "chain_id": q(t.get("chainId")),
-        "v": _s(t.get("v")),
-        "r": _s(t.get("r")),
-        "s": _s(t.get("s")),
+        "transaction_index": t.transaction_index,
+        "from_address": t.from_address,
+        "to_address": t.to_address,
+        "value": str(t.value),
+        "gas": t.gas,
+        "gas_price": t.gas_price,
+        "max_fee_per_gas": t.max_fee_per_gas,
+        "max_priority_fee_per_gas": t.max_priority_fee_per_gas,
+        "nonce": t.nonce,
+        "input": t.input,
+        "type": t.type,
+        "chain_id": t.chain_id,
+        "v": t.v,
+        "r": t.r,
+        "s": t.s,
     }
 
 
-def receipt_row(r: dict[str, Any]) -> dict[str, Any]:
+def receipt_row(r: Receipt) -> dict[str, Any]:
     return {
-        "transaction_hash": _s(r["transactionHash"]),
-        "block_number": q(r["blockNumber"]),
-        "transaction_index": q(r.get("transactionIndex")),
-        "status": q(r.get("status")),
-        "gas_used": q(r.get("gasUsed")),
-        "cumulative_gas_used": q(r.get("cumulativeGasUsed")),
-        "effective_gas_price": q(r.get("effectiveGasPrice")),
-        "contract_address": _s(r.get("contractAddress")),
-        "logs_count": len(r.get("logs") or []),
-        "type": q(r.get("type")) or 0,
+        "transaction_hash": r.transaction_hash,
+        "block_number": r.block_number,
+        "transaction_index": r.transaction_index,
+        "status": r.status,
+        "gas_used": r.gas_used,
+        "cumulative_gas_used": r.cumulative_gas_used,
+        "effective_gas_price": r.effective_gas_price,
+        "contract_address": r.contract_address,
+        "logs_count": len(r.logs),
+        "type": r.type,
     }
 
 
-def log_row(lg: dict[str, Any]) -> dict[str, Any]:
-    topics = [_s(t) for t in lg.get("topics") or []] + [None] * 4
+def log_row(lg: Log) -> dict[str, Any]:
+    topics: list[str | None] = [*lg.topics, None, None, None, None]
     return {
-        "block_number": q(lg["blockNumber"]),
-        "transaction_hash": _s(lg.get("transactionHash")),
-        "transaction_index": q(lg.get("transactionIndex")),
-        "log_index": q(lg.get("logIndex")),
-        "address": _s(lg.get("address")),
+        "block_number": lg.block_number,
+        "transaction_hash": lg.transaction_hash,
+        "transaction_index": lg.transaction_index,
+        "log_index": lg.log_index,
+        "address": lg.address,
         "topic0": topics[0],
         "topic1": topics[1],
         "topic2": topics[2],
         "topic3": topics[3],
-        "data": _s(lg.get("data")) or "0x",
+        "data": lg.data,
     }
 
 
@@ -268,27 +276,25 @@ def contract_row(address: str, code: str, block: int, creation_tx: str | None) -
     }
 
 
-def trace_rows(
-    tx_hash: str, block: int, frame: dict[str, Any], path: tuple[int, ...] = ()
-) -> list[dict[str, Any]]:
-    """Flatten a ``callTracer`` frame tree (depth-first, ``trace_address`` like "0,2")."""
+def trace_rows(tx_hash: str, block: int, frame: Trace, path: tuple[int, ...] = ()) -> list[dict[str, Any]]:
+    """Flatten a callTracer frame tree (depth-first, ``trace_address`` like "0,2")."""
     rows = [
         {
             "block_number": block,
             "transaction_hash": tx_hash,
             "trace_address": ",".join(map(str, path)),
-            "type": (frame.get("type") or "").lower(),
-            "from_address": _s(frame.get("from")),
-            "to_address": _s(frame.get("to")),
-            "value": _dec(frame.get("value")) or "0",
-            "gas": q(frame.get("gas")),
-            "gas_used": q(frame.get("gasUsed")),
-            "input": _s(frame.get("input")),
-            "output": _s(frame.get("output")),
-            "error": frame.get("error"),
+            "type": frame.type.lower(),
+            "from_address": frame.from_address,
+            "to_address": frame.to_address,
+            "value": str(frame.value),
+            "gas": frame.gas,
+            "gas_used": frame.gas_used,
+            "input": frame.input,
+            "output": frame.output,
+            "error": frame.error,
         }
     ]
-    for i, child in enumerate(frame.get("calls") or []):
+    for i, child in enumerate(frame.calls):
         rows.extend(trace_rows(tx_hash, block, child, (*path, i)))
     return rows
 
@@ -297,9 +303,7 @@ def parity_trace_row(t: dict[str, Any]) -> dict[str, Any]:
     """One entry of Parity/Erigon ``trace_block`` in the same shape as ``trace_rows``."""
     action = t.get("action") or {}
     result = t.get("result") or {}
-    kind = (t.get("type") or "").lower()
-    if kind == "call":
-        kind = (action.get("callType") or "call").lower()
+    kind = parity_trace_kind(t)
     return {
         "block_number": q(t.get("blockNumber")),
         "transaction_hash": _s(t.get("transactionHash")),

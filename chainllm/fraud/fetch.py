@@ -1,21 +1,27 @@
-"""Everything scoring needs about a transaction, fetched with batched JSON-RPC (one post per
-round for many hashes) through ``chainllm.crawl.txs_rpc.RpcPool`` and cached on disk.
+"""Everything scoring needs about a transaction (a ``TxBundle``), from one of two sources:
+``Fetcher`` (batched JSON-RPC through ``chainllm.chain.transport``, cached on disk) or
+``chainllm.fraud.chain_data.ChainData`` (the Parquet tables of ``crawl txs``, no RPC). Both
+map the raw answers through ``chainllm.chain.records`` so a bundle is the same whichever
+source built it.
 
 Round 1: transaction, receipt, call trace (``debug_traceTransaction`` + callTracer; a node
 without it gives lower coverage, never an error). Round 2: block timestamp, code and nonce of
-every address involved, and the receipts of the previous ``history_blocks`` blocks (who
-talked to whom recently: address-poisoning look-alikes are found there).
+every address involved, account-age probes, and the receipts of the previous
+``history_blocks`` blocks (who talked to whom recently: address-poisoning look-alikes are
+found there). ``state_calls``/``state_from_answers`` are the round-2 look-ups of one block,
+shared with ``crawl txs --state``, which records their answers.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from chainllm.crawl.txs_rpc import RpcCallError, RpcPool
+from chainllm.chain.records import canonical_receipt, canonical_trace, canonical_tx
+from chainllm.chain.transport import Call, RpcCallError, Transport
 from chainllm.errors import BadInputError, ServiceError
 from chainllm.fraud.cache import RpcCache
 from chainllm.fraud.decode import approvals_from_calls, decode_call, decode_logs, trace_callees
@@ -41,6 +47,10 @@ def parse_hash(value: str) -> str:
 
 @dataclass(frozen=True)
 class TxBundle:
+    """What features read about one transaction. ``tx``/``receipt``/``trace`` are the canonical
+    RPC-shape dicts of ``chain.records`` (same keys from every node and from Parquet). A field
+    added here must be filled by both sources: ``Fetcher`` and ``chain_data.ChainData``."""
+
     tx_hash: str
     tx: dict[str, Any]
     receipt: dict[str, Any]
@@ -73,11 +83,6 @@ class FetchStats:
     posts: int = 0
     calls: int = 0
     cache_hits: int = 0
-
-
-@dataclass
-class _Need:
-    keys: dict[str, tuple[str, list[Any]]] = field(default_factory=dict)
 
 
 def involved_addresses(
@@ -135,7 +140,8 @@ def key_parties(tx: dict[str, Any], receipt: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _pairs(receipts: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+def history_pairs(receipts: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(from, to) of each receipt and of each token transfer in it, in order."""
     out = []
     for r in receipts:
         a, b = str(r.get("from") or "").lower(), str(r.get("to") or "").lower()
@@ -146,7 +152,7 @@ def _pairs(receipts: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
     return out
 
 
-def _age_blocks(bn: int) -> list[int]:
+def age_blocks(bn: int) -> list[int]:
     return sorted({max(bn - lb, 0) for lb in AGE_LOOKBACK}, reverse=True)
 
 
@@ -156,13 +162,47 @@ def _block_tag(tx: dict[str, Any]) -> tuple[int, str]:
     return bn, f"{bn}.{str(tx.get('blockHash') or '')[2:18]}"
 
 
-def _ages(tx: dict[str, Any], rc: dict[str, Any], r2: dict[str, Any]) -> dict[str, int]:
-    bn, tag = _block_tag(tx)
-    out: dict[str, int] = {}
-    for a in set(key_parties(tx, rc).values()):
+@dataclass(frozen=True)
+class BlockState:
+    """Round-2 answers for addresses at one block: code after it, nonce before it, age."""
+
+    codes: dict[str, str]
+    nonces: dict[str, int]
+    ages: dict[str, int]
+
+
+def state_calls(bn: int, addrs: Iterable[str], parties: Iterable[str]) -> dict[str, Call]:
+    """The look-ups behind ``BlockState`` for block ``bn`` (every call's last param is the
+    block it asks about: callers decide from it whether an answer is final)."""
+    out: dict[str, Call] = {}
+    for a in addrs:
+        out[f"code:{a}"] = ("eth_getCode", [a, hex(bn)])
+        out[f"n:{a}"] = ("eth_getTransactionCount", [a, hex(max(bn - 1, 0))])
+    for a in parties:
+        for b in age_blocks(bn):
+            out[f"bal:{a}:{b}"] = ("eth_getBalance", [a, hex(b)])
+            out[f"code:{a}:{b}"] = ("eth_getCode", [a, hex(b)])
+    return out
+
+
+def state_from_answers(
+    bn: int, addrs: Iterable[str], parties: Iterable[str], answer: Mapping[str, Any]
+) -> BlockState:
+    """``BlockState`` from the answers to ``state_calls`` (keyed the same way). An error or a
+    missing answer leaves the address out: "unknown", never "new"."""
+    codes: dict[str, str] = {}
+    nonces: dict[str, int] = {}
+    for a in addrs:
+        c, n = answer.get(f"code:{a}"), answer.get(f"n:{a}")
+        if not isinstance(c, RpcCallError):
+            codes[a] = str(c or "0x").lower()
+        if isinstance(n, str):
+            nonces[a] = int(n, 16)
+    ages: dict[str, int] = {}
+    for a in parties:
         age = 0
-        for b in _age_blocks(bn):  # newest first: stop at the first block it was absent
-            bal, code = r2.get(f"bal:{a}:{b}@{tag}"), r2.get(f"code:{a}:{b}@{tag}")
+        for b in age_blocks(bn):  # newest first: stop at the first block it was absent
+            bal, code = answer.get(f"bal:{a}:{b}"), answer.get(f"code:{a}:{b}")
             if not isinstance(bal, str) or not isinstance(code, str):
                 age = -1  # the node could not say (pruned state): not analysed
                 break
@@ -170,8 +210,27 @@ def _ages(tx: dict[str, Any], rc: dict[str, Any], r2: dict[str, Any]) -> dict[st
                 break
             age = bn - b
         if age >= 0:
-            out[a] = age
-    return out
+            ages[a] = age
+    return BlockState(codes, nonces, ages)
+
+
+def tx_addresses(
+    tx: dict[str, Any], rc: dict[str, Any], trace: dict[str, Any] | None
+) -> tuple[list[str], list[str]]:
+    """(addresses whose code/nonce matter, key parties whose age matters) of one transaction."""
+    return involved_addresses(tx, rc, trace), sorted(set(key_parties(tx, rc).values()))
+
+
+class BundleSource(Protocol):
+    """Where bundles come from: ``Fetcher`` (RPC) or ``chain_data.ChainData`` (Parquet)."""
+
+    def fetch(self, hashes: Sequence[str]) -> dict[str, TxBundle | FetchFailure]: ...
+
+    def chain_id(self) -> int: ...
+
+    def coverage_notes(self) -> list[str]: ...
+
+    def close(self) -> None: ...
 
 
 class Fetcher:
@@ -186,35 +245,35 @@ class Fetcher:
         retries: int | None = None,
     ) -> None:
         # Default: one try per URL, so with several --rpc a down or slow node fails over to
-        # the next one (the pool moves on after each failed post) and every URL gets a turn.
-        tries = retries if retries is not None else max(1, len(urls))
-        self.pool = RpcPool(list(urls), timeout=timeout, max_retries=tries, backoff=0.1)
+        # the next one (the transport moves on after each failed post) and every URL gets a turn.
+        self.rpc = Transport(list(urls), timeout=timeout, max_retries=retries, backoff=0.1)
         self.cache = cache if cache is not None else RpcCache(enabled=False)
         self.want_trace = trace
         self.trace_supported: bool | None = None if trace else False
         self.history_blocks = history_blocks
+        self.history_supported: bool | None = None
         self.stats = FetchStats()
         self._chain: str | None = None
         self._latest = 0
 
     # ------------------------------------------------------------------ plumbing
-    def _batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
-        out: list[Any] = []
+    def _batch(self, calls: list[Call]) -> list[Any]:
         t0 = time.perf_counter()
+        posts = self.rpc.stats.posts
         try:
-            for i in range(0, len(calls), POST_CALLS):
-                chunk = calls[i : i + POST_CALLS]
-                out.extend(self.pool.batch(chunk))
-                self.stats.posts += 1
-                self.stats.calls += len(chunk)
+            return self.rpc.batch_split(calls, POST_CALLS)
         except ServiceError as exc:
             raise ServiceError(
-                f"JSON-RPC node {self.pool.url} failed: {exc.message}",
+                f"JSON-RPC node {self.rpc.url} failed: {exc.message}",
                 hint="check that the node is up and --rpc is right, or raise --timeout for a slow node",
             ) from None
         finally:
             self.stats.rpc_s += time.perf_counter() - t0
-        return out
+            self.stats.posts += self.rpc.stats.posts - posts
+            self.stats.calls += len(calls)
+
+    def chain_id(self) -> int:
+        return int(self._identify().split(":")[0])
 
     def _identify(self) -> str:
         if self._chain is None:
@@ -223,13 +282,13 @@ class Fetcher:
             )
             if isinstance(chain_id, RpcCallError) or not isinstance(genesis, dict):
                 raise ServiceError(
-                    f"{self.pool.url} is not a usable Ethereum JSON-RPC node (no chain id/genesis)"
+                    f"{self.rpc.url} is not a usable Ethereum JSON-RPC node (no chain id/genesis)"
                 )
             self._chain = f"{int(chain_id, 16)}:{str(genesis.get('hash'))[:18]}"
             self._latest = int(latest, 16) if isinstance(latest, str) else 0
         return self._chain
 
-    def _cached_calls(self, wanted: dict[str, tuple[str, list[Any]]]) -> dict[str, Any]:
+    def _cached_calls(self, wanted: dict[str, Call]) -> dict[str, Any]:
         """Answers for ``key -> (method, params)``, from cache or one batched round. Callers
         decide what is final enough to store (they know the block numbers)."""
         chain = self._identify()
@@ -249,11 +308,22 @@ class Fetcher:
     def _chain_is_dev(self) -> bool:
         return bool(self._chain and self._chain.split(":")[0] in {"31337", "1337"})
 
+    def coverage_notes(self) -> list[str]:
+        notes = []
+        if self.want_trace and self.trace_supported is False:
+            notes.append(
+                f"{self.rpc.url} has no debug_traceTransaction: scored without call traces "
+                "(internal ETH transfers and sub-calls unseen; lower coverage)"
+            )
+        if self.history_blocks and self.history_supported is False:
+            notes.append(f"{self.rpc.url} has no eth_getBlockReceipts: recent-history features not analysed")
+        return notes
+
     # ------------------------------------------------------------------ rounds
     def fetch(self, hashes: Sequence[str]) -> dict[str, TxBundle | FetchFailure]:
         self._identify()
         hashes = list(dict.fromkeys(hashes))
-        want: dict[str, tuple[str, list[Any]]] = {}
+        want: dict[str, Call] = {}
         for h in hashes:
             want[f"tx:{h}"] = ("eth_getTransactionByHash", [h])
             want[f"rc:{h}"] = ("eth_getTransactionReceipt", [h])
@@ -269,10 +339,10 @@ class Fetcher:
             tx, rc = r1.get(f"tx:{h}"), r1.get(f"rc:{h}")
             if isinstance(tx, RpcCallError) or isinstance(rc, RpcCallError):
                 err = tx if isinstance(tx, RpcCallError) else rc
-                raise ServiceError(f"{err.method} for {h} failed on {self.pool.url}: {err.message}")  # type: ignore[union-attr]
+                raise ServiceError(f"{err.method} for {h} failed on {self.rpc.url}: {err.message}")  # type: ignore[union-attr]
             if tx is None:
                 results[h] = FetchFailure(
-                    h, "NOT_FOUND", f"transaction {h} is unknown to the node at {self.pool.url}"
+                    h, "NOT_FOUND", f"transaction {h} is unknown to the node at {self.rpc.url}"
                 )
                 continue
             if tx.get("blockNumber") is None or rc is None:
@@ -280,6 +350,7 @@ class Fetcher:
                     h, "PENDING", f"transaction {h} is pending (not mined yet); score it again once mined"
                 )
                 continue
+            tx, rc = canonical_tx(tx), canonical_receipt(rc)
             tr = r1.get(f"tr:{h}")
             status = "off"
             trace: dict[str, Any] | None = None
@@ -289,7 +360,7 @@ class Fetcher:
                     if tr.unsupported:
                         self.trace_supported = False
                 elif isinstance(tr, dict):
-                    status, trace = "ok", tr
+                    status, trace = "ok", canonical_trace(tr)
                     self.trace_supported = True
                 else:
                     status = "error"
@@ -303,56 +374,45 @@ class Fetcher:
                     to_store[f"{chain}:tr:{h}"] = trace
         self.cache.put_many(to_store)
 
-        # Round 2: timestamps, code, nonces, recent history.
-        want2: dict[str, tuple[str, list[Any]]] = {}
+        # Round 2: timestamps, code, nonces, ages, recent history.
+        want2: dict[str, Call] = {}
         final2: dict[str, bool] = {}
-        addrs: dict[str, list[str]] = {}
+        who: dict[str, tuple[list[str], list[str]]] = {}
         # State is keyed by the block's hash, not only its number: dev chains (anvil) restart
         # with the same genesis, and block 40 of yesterday's chain is not today's. Receipts of
         # earlier blocks (history) are shared between transactions, so they stay keyed by
         # number and are kept on disk only where blocks are final (never on a dev chain).
         for h, (tx, rc, trace, _) in mined.items():
             bn, tag = _block_tag(tx)
-            fin = self._final(bn)
             want2[f"ts:{tag}"] = ("eth_getBlockByNumber", [hex(bn), False])
-            final2[f"ts:{tag}"] = fin
-            addrs[h] = involved_addresses(tx, rc, trace)
-            for a in addrs[h]:
-                want2[f"code:{a}:{tag}"] = ("eth_getCode", [a, hex(bn)])
-                want2[f"n:{a}:{tag}"] = ("eth_getTransactionCount", [a, hex(max(bn - 1, 0))])
-                final2[f"code:{a}:{tag}"] = final2[f"n:{a}:{tag}"] = fin
+            final2[f"ts:{tag}"] = self._final(bn)
+            who[h] = tx_addresses(tx, rc, trace)
+            for k, c in state_calls(bn, *who[h]).items():
+                want2[f"{k}@{tag}"] = c
+                final2[f"{k}@{tag}"] = self._final(int(c[1][-1], 16))
             for b in range(max(bn - self.history_blocks, 0), bn):
                 want2[f"hist:{b}"] = ("eth_getBlockReceipts", [hex(b)])
                 final2[f"hist:{b}"] = self._final(b) and not self._chain_is_dev()
-            for a in set(key_parties(tx, rc).values()):
-                for b in _age_blocks(bn):
-                    want2[f"bal:{a}:{b}@{tag}"] = ("eth_getBalance", [a, hex(b)])
-                    want2[f"code:{a}:{b}@{tag}"] = ("eth_getCode", [a, hex(b)])
-                    final2[f"bal:{a}:{b}@{tag}"] = final2[f"code:{a}:{b}@{tag}"] = self._final(b)
         r2 = self._cached_calls(want2)
         # Block receipts are large: keep only the (from, to) pairs, in cache too.
         compact: dict[str, Any] = {}
         for k, v in r2.items():
             if k.startswith("hist:") and isinstance(v, list) and (not v or isinstance(v[0], dict)):
-                r2[k] = [list(p) for p in _pairs(v)]
+                r2[k] = [list(p) for p in history_pairs(v)]
             if final2.get(k) and v is not None and not isinstance(v, RpcCallError):
                 compact[f"{chain}:{k}"] = r2[k] if not k.startswith("ts:") else {"timestamp": v["timestamp"]}
         self.cache.put_many(compact)
 
+        by_tag: dict[str, dict[str, Any]] = {}
+        for k, v in r2.items():
+            key, at, tag = k.rpartition("@")
+            if at:
+                by_tag.setdefault(tag, {})[key] = v
         for h, (tx, rc, trace, status) in mined.items():
             bn, tag = _block_tag(tx)
             blk = r2.get(f"ts:{tag}")
             ts = int(blk["timestamp"], 16) if isinstance(blk, dict) else 0
-            codes = {
-                a: str(r2.get(f"code:{a}:{tag}") or "0x")
-                for a in addrs[h]
-                if not isinstance(r2.get(f"code:{a}:{tag}"), RpcCallError)
-            }
-            nonces = {}
-            for a in addrs[h]:
-                n = r2.get(f"n:{a}:{tag}")
-                if isinstance(n, str):
-                    nonces[a] = int(n, 16)
+            st = state_from_answers(bn, *who[h], by_tag.get(tag, {}))
             history: list[tuple[str, str]] | None = []
             nblocks = 0
             for b in range(max(bn - self.history_blocks, 0), bn):
@@ -360,12 +420,15 @@ class Fetcher:
                 if isinstance(v, list):
                     history.extend((p[0], p[1]) for p in v)  # type: ignore[union-attr]
                     nblocks += 1
+                elif isinstance(v, RpcCallError) and v.unsupported:
+                    self.history_supported = False
             if self.history_blocks and nblocks == 0 and bn > 0:
                 history = None  # the node has no eth_getBlockReceipts: not analysed
             results[h] = TxBundle(
-                h, tx, rc, ts, trace, status, codes, nonces, history, nblocks, _ages(tx, rc, r2)
+                h, tx, rc, ts, trace, status, st.codes, st.nonces, history, nblocks, st.ages
             )
         return {h: results[h] for h in hashes}
 
     def close(self) -> None:
         self.cache.close()
+        self.rpc.close()

@@ -15,7 +15,7 @@ import numpy as np
 from chainllm.fraud import gbm
 from chainllm.fraud.cache import RpcCache
 from chainllm.fraud.features import Extracted, extract
-from chainllm.fraud.fetch import Fetcher, FetchFailure, TxBundle, parse_hash
+from chainllm.fraud.fetch import BundleSource, Fetcher, FetchFailure, TxBundle, parse_hash
 from chainllm.fraud.model import FraudModel
 from chainllm.fraud.result import LabelMatch, Reason, RiskScore, not_analysed
 from chainllm.fraud.rules import apply_rules
@@ -113,10 +113,13 @@ class Scorer:
         labels: LabelIndex | None = None,
         options: ScoreOptions | None = None,
         model_cid: str | None = None,
+        source: BundleSource | None = None,
     ) -> None:
+        """Bundles come from ``source`` when given (e.g. ``chain_data.ChainData``, a crawl's
+        Parquet tables), else from a ``Fetcher`` over ``rpc_urls``."""
         self.options = options or ScoreOptions()
         o = self.options
-        self.fetcher = Fetcher(
+        self.fetcher: BundleSource = source or Fetcher(
             rpc_urls,
             timeout=o.timeout,
             cache=RpcCache(o.cache_path, enabled=o.cache),

@@ -13,10 +13,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from chainllm.chain.connect import rpc_call
+from chainllm.chain.transport import RateLimiter, rpc_call
 from chainllm.cli import cli
 from chainllm.crawl.txs import STATE_FILE, CrawlConfig, crawl, plan_partitions
-from chainllm.crawl.txs_rpc import RateLimiter
 from chainllm.crawl.txs_tables import TABLES
 from chainllm.errors import BadInputError, ServiceError
 from chainllm.labels.schema import read_tx_labels

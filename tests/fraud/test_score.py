@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from chainllm.chain.connect import rpc_call
+from chainllm.chain.transport import rpc_call
 from chainllm.cli import cli
 from chainllm.fraud.model import FraudModel
 from chainllm.fraud.scorer import Scorer
@@ -25,8 +25,18 @@ def run(*args: str, input: str | None = None) -> Any:
 
 
 def score_json(*args: str) -> tuple[int, list[dict[str, Any]], str]:
+    """One JSON object per scored hash; on a failing exit the CLI's failure object follows
+    (cli/jsonerror.py), left out here."""
     res = run("score", *args, "--json")
-    return res.exit_code, [json.loads(line) for line in res.stdout.splitlines() if line.strip()], res.stderr
+    out, dec, text, i = [], json.JSONDecoder(), res.stdout, 0
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+            continue
+        obj, i = dec.raw_decode(text, i)
+        if "tx_hash" in obj:
+            out.append(obj)
+    return res.exit_code, out, res.stderr
 
 
 def test_train_writes_a_complete_safe_model_folder(fraud_model: Path) -> None:
@@ -255,7 +265,7 @@ def test_several_rpc_urls_fail_over_past_down_and_slow_nodes(
     scorer = Scorer([down, fraud_chain.url], FraudModel.load(fraud_model))
     try:
         assert scorer.score([h])[0].score == out[0]["score"]
-        assert scorer.fetcher.pool.stats.failovers == 1 and scorer.fetcher.pool.url == fraud_chain.url
+        assert scorer.fetcher.rpc.stats.failovers == 1 and scorer.fetcher.rpc.url == fraud_chain.url
     finally:
         scorer.close()
 
