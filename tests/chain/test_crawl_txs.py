@@ -266,3 +266,46 @@ def test_follow_stays_behind_the_head(sim_chain: SimChain, tmp_path: Path) -> No
         t.join(20)
     blocks = _table(out, "blocks")
     assert sorted(blocks.number) == list(range(head - 5, head - 1))  # head-1 and head are in the buffer
+
+
+def test_rows_map_back_to_the_canonical_rpc_shape() -> None:
+    """RPC dict -> record -> Parquet row -> record -> RPC dict loses nothing features read
+    (recorded-shape answers: a geth callTracer frame and a Parity trace_block list)."""
+    from chainllm.chain import records as rec
+    from chainllm.crawl import txs_tables as tt
+
+    a, b, c = ("0x" + ch * 40 for ch in "abc")
+    tx = {"hash": "0x" + "11" * 32, "blockNumber": "0x5", "blockHash": "0x" + "22" * 32, "transactionIndex": "0x0",
+          "from": a.upper().replace("0X", "0x"), "to": b, "value": "0xde0b6b3a7640000", "gas": "0x5208",
+          "gasPrice": "0x3b9aca00", "maxFeePerGas": None, "nonce": "0x7", "input": "0xA9059CBB", "type": "0x0",
+          "chainId": "0x7a69", "v": "0x1b", "r": "0x1", "s": "0x2", "yParity": "0x0"}  # fmt: skip
+    log = {"address": c, "topics": [tt.TRANSFER, "0x" + "00" * 12 + a[2:], "0x" + "00" * 12 + b[2:]],
+           "data": "0x" + "00" * 31 + "05", "logIndex": "0x0", "blockNumber": "0x5", "transactionHash": tx["hash"],
+           "transactionIndex": "0x0", "removed": False}  # fmt: skip
+    rc = {"transactionHash": tx["hash"], "blockNumber": "0x5", "blockHash": tx["blockHash"], "transactionIndex": "0x0",
+          "from": a, "to": b, "status": "0x1", "gasUsed": "0x5208", "cumulativeGasUsed": "0x5208",
+          "effectiveGasPrice": "0x3b9aca00", "contractAddress": None, "type": "0x0", "logs": [log]}  # fmt: skip
+    frame = {"type": "CALL", "from": a, "to": b, "value": "0x1", "gas": "0x100", "gasUsed": "0x50", "input": "0x",
+             "calls": [{"type": "DELEGATECALL", "from": b, "to": c, "gas": "0x10", "gasUsed": "0x5", "input": "0x01",
+                        "error": "execution reverted"}, {"type": "STATICCALL", "from": b, "to": a, "input": "0x"}]}  # fmt: skip
+    t = rec.tx_from_rpc(tx)
+    r = rec.receipt_from_rpc(rc)
+    back_tx = rec.tx_from_row(tt.tx_row(t, 99), tx["blockHash"])
+    back_rc = rec.receipt_from_rows(tt.receipt_row(r), back_tx, [tt.log_row(lg) for lg in r.logs])
+    assert rec.tx_to_rpc(back_tx) == rec.canonical_tx(tx) and rec.canonical_tx(tx)["from"] == a
+    assert rec.receipt_to_rpc(back_rc) == rec.canonical_receipt(rc)
+    rows = tt.trace_rows(tx["hash"], 5, rec.trace_from_rpc(frame))
+    assert [r["trace_address"] for r in rows] == ["", "0", "1"]
+    tree = rec.trace_from_rows(reversed(rows))
+    assert tree is not None and rec.trace_to_rpc(tree) == rec.canonical_trace(frame)
+    assert rec.canonical_trace(frame)["calls"][0]["error"] == "execution reverted"
+    # Parity/Erigon: the same tree from trace_block entries
+    parity = [
+        {"type": "call", "action": {"callType": "call", "from": a, "to": b, "value": "0x1", "gas": "0x100", "input": "0x"},
+         "result": {"gasUsed": "0x50", "output": "0x"}, "traceAddress": [], "transactionHash": tx["hash"], "blockNumber": 5},
+        {"type": "call", "action": {"callType": "delegatecall", "from": b, "to": c, "gas": "0x10", "input": "0x01"},
+         "error": "Reverted", "traceAddress": [0], "transactionHash": tx["hash"], "blockNumber": 5},
+    ]  # fmt: skip
+    ptree = rec.trace_from_rows([tt.parity_trace_row(p) for p in parity])
+    assert ptree is not None and [f.type for f in (ptree, *ptree.calls)] == ["CALL", "DELEGATECALL"]
+    assert ptree.calls[0].error == "Reverted" and ptree.calls[0].to_address == c
