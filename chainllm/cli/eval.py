@@ -11,9 +11,11 @@ from chainllm.cli.lazy import LazySubgroup
     name="eval",
     cls=LazySubgroup,
     subcommands={
-        "generator": "chainllm.cli.eval_generator:generator",
+        "lm": "chainllm.cli.eval_generator:lm",
+        "generator": "chainllm.cli.eval_generator:generator",  # old name of `lm`, hidden
         "fraud": "chainllm.cli.eval_fraud:fraud",
         "generate": "chainllm.cli.eval_generate:generate",
+        "audit": "chainllm.cli.eval_audit:audit",
     },
 )
 def eval_() -> None:

@@ -1,7 +1,12 @@
-"""`chainllm eval generator`: held-out perplexity and function compile rate, base vs adapter."""
+"""`chainllm eval lm`: held-out perplexity and function compile rate, base vs adapter.
+
+Named ``lm`` (it scores the language model) so it is not one letter from `chainllm eval
+generate` (the generate pipeline on the prompt suite). ``eval generator``, its old name, stays
+as a hidden alias for one release."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -10,7 +15,7 @@ import click
 from chainllm.cli.options import json_option
 
 
-@click.command(name="generator")
+@click.command(name="lm")
 @click.option(
     "--adapter",
     type=click.Path(path_type=Path),
@@ -40,7 +45,7 @@ from chainllm.cli.options import json_option
 )
 @click.option("--allow-pickle", is_flag=True, help="Allow pickle weight files (unsafe).")
 @json_option
-def generator(
+def lm(
     adapter: Path,
     base: str | None,
     corpus: Path | None,
@@ -57,14 +62,11 @@ def generator(
     Example:
 
     \b
-        chainllm eval generator --adapter adapters/gen --corpus corpus/build/default --samples 8
+        chainllm eval lm --adapter adapters/gen --corpus corpus/build/default --samples 8
     """
-    from transformers.utils import logging as hf_logging
-
     from chainllm.model.evaluate import evaluate_generator
 
-    hf_logging.disable_progress_bar()  # our own progress/logs are on stderr; no per-load bars
-
+    # Library progress bars are off unless -v (chainllm.progress.quiet_library_output, at startup).
     report = evaluate_generator(
         adapter, base=base, corpus=corpus, split=split, samples=samples, max_new_tokens=max_new_tokens,
         max_blocks=max_blocks, allow_pickle=allow_pickle,
@@ -89,3 +91,10 @@ def generator(
                 click.echo(f"  - adapter, {s.source} {s.function}: {s.reason}", err=True)
     elif samples:
         click.echo("compile rate: no held-out contract compiles as laid out, nothing to regenerate", err=True)
+
+
+# The old name, for one release: hidden from --help and the docs, says it is deprecated.
+generator = copy.copy(lm)
+generator.name = "generator"
+generator.hidden = True
+generator.deprecated = "use `chainllm eval lm`"

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from chainllm.cli.options import json_option, rpc_option
+from chainllm.cli.progress import StageBar
 from chainllm.errors import BadInputError, ServiceError, VerificationError
 
 if TYPE_CHECKING:
@@ -166,14 +166,11 @@ def _signer(chain_id: int, keystore: Path | None, quiet: bool) -> Signer:
 
 
 @contextmanager
-def _progress(enabled: bool, label: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
-    if not enabled or not sys.stderr.isatty():
-        yield lambda _n: None
-        return
-    cols = (TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn())
-    with Progress(*cols, console=err, transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+def _progress(enabled: bool, label: str) -> Iterator[Callable[[int], None]]:
+    """A bytes bar on the one CLI renderer; yields the ``advance(n_bytes)`` callback."""
+    with StageBar(enabled=enabled, units="bytes", lines=False, console=err) as bar:
+        bar.stage(label)
+        yield bar.advance
 
 
 @click.command()

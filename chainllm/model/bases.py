@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from chainllm import config
+from chainllm import config, progress
 from chainllm.errors import BadInputError, ToolchainError
 from chainllm.io import pickle_files, sha256_file
 
@@ -124,6 +124,8 @@ def ensure_smollm2() -> Path:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM
 
+        # One chainllm line instead of transformers' GGUF / loading / shard-writing bars.
+        progress.current().message(f"preparing the bundled SmolLM2-135M (once): {SMOLLM2_GGUF} -> safetensors")
         loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
         cfg: Any = loaded.config
         # The GGUF loader marks the config as quantized; a plain safetensors copy is not.

@@ -64,7 +64,7 @@ def adapter_base_dir(adapter: Path, base: str | None, *, allow_pickle: bool = Fa
             if not (folder / MARKER).is_file():
                 raise BadInputError(
                     f"adapter {adapter} was trained on a tiny base (key {key}) that is not in the cache",
-                    hint="run `chainllm eval generator --corpus` with its training corpus to rebuild it",
+                    hint="run `chainllm eval lm --corpus` with its training corpus to rebuild it",
                 )
             return folder
     return resolve_base(name, allow_pickle=allow_pickle)

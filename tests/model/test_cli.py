@@ -1,4 +1,4 @@
-"""`chainllm train generator` and `chainllm eval generator` through the real CLI."""
+"""`chainllm train generator` and `chainllm eval lm` through the real CLI."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_train_generator_bad_input_one_line(
 def test_eval_generator_perplexity(tiny_adapter: Path, corpus_dir: Path) -> None:
     # The compile rate has its own tests (test_evaluate.py); --samples 0 skips it.
     res = CliRunner().invoke(
-        cli, ["eval", "generator", "--adapter", str(tiny_adapter), "--corpus", str(corpus_dir), "--samples", "0",
+        cli, ["eval", "lm", "--adapter", str(tiny_adapter), "--corpus", str(corpus_dir), "--samples", "0",
               "--json"],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
@@ -94,11 +94,11 @@ def test_eval_refuses_adapter_with_pickles(tiny_adapter: Path, corpus_dir: Path,
     for f in ("adapter_config.json", "adapter_model.safetensors"):
         (bad / f).write_bytes((tiny_adapter / f).read_bytes())
     (bad / "optimizer.pt").write_bytes(b"pickle")
-    res = CliRunner().invoke(cli, ["eval", "generator", "--adapter", str(bad), "--corpus", str(corpus_dir)])
+    res = CliRunner().invoke(cli, ["eval", "lm", "--adapter", str(bad), "--corpus", str(corpus_dir)])
     assert (
         res.exit_code == 2 and "pickle files (optimizer.pt)" in res.stderr and "--allow-pickle" in res.stderr
     )
     res = CliRunner().invoke(
-        cli, ["eval", "generator", "--adapter", str(tmp_path), "--corpus", str(corpus_dir)]
+        cli, ["eval", "lm", "--adapter", str(tmp_path), "--corpus", str(corpus_dir)]
     )
     assert res.exit_code == 2 and "not a LoRA adapter folder" in res.stderr

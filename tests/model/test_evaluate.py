@@ -1,4 +1,4 @@
-"""The compile-rate half of `chainllm eval generator`: held-out functions regenerated and
+"""The compile-rate half of `chainllm eval lm`: held-out functions regenerated and
 compiled inside their original contract with the real audit toolchain (solcjs)."""
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def test_eval_cli_reports_base_and_adapter_compile_rate(tiny_adapter: Path, tmp_
     # Same training rows as the adapter's corpus (so the same tiny base), BitMaps held out.
     corpus = make_corpus(tmp_path / "oz-eval", [f for f in FILES if f[1] == "train"] + [BITMAPS])
     res = CliRunner().invoke(
-        cli, ["eval", "generator", "--adapter", str(tiny_adapter), "--corpus", str(corpus), "--samples", "2",
+        cli, ["eval", "lm", "--adapter", str(tiny_adapter), "--corpus", str(corpus), "--samples", "2",
               "--max-new-tokens", "16", "--json"],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
