@@ -72,6 +72,7 @@ class CrawlInfo:
     gaps: list[tuple[int, int]]  # block ranges missing between the first and last block
     no_traces: list[tuple[int, int]]  # partitions without call traces
     no_state: list[tuple[int, int]]  # partitions without account state
+    partitions: tuple[tuple[int, int], ...] = ()  # finished partitions, sorted
 
     def describe(self) -> str:
         return ", ".join(f"{a}-{b}" for a, b in self.covered) or "no blocks"
@@ -106,13 +107,14 @@ def crawl_info(folder: Path) -> CrawlInfo:
             no_state.append((a, b))
     return CrawlInfo(
         folder, int(state["chain_id"]), str(state.get("genesis_hash")), covered, gaps,
-        _ranges(no_traces), _ranges(no_state),
+        _ranges(no_traces), _ranges(no_state), tuple(sorted(parts)),
     )  # fmt: skip
 
 
 class ChainData:
-    """Bundles from a crawl folder. Tables are read once, on first use, into memory indexes
-    (a few hundred bytes per transaction); ``history_blocks`` as in ``Fetcher``."""
+    """Bundles from a crawl folder. A hash -> block index is read first (two columns); then
+    only the partitions a bundle needs (its block and the ``history_blocks`` before it) are
+    read, once each, into memory indexes, so scoring a few hashes of a large crawl stays cheap."""
 
     def __init__(self, folder: Path, *, history_blocks: int = 32, expect_chain_id: int | None = None) -> None:
         self.folder = Path(folder)
@@ -124,36 +126,60 @@ class ChainData:
                 hint="use a crawl of the chain the labels were made on",
             )
         self.history_blocks = history_blocks
-        self._loaded = False
+        self._index: dict[str, int] | None = None
+        self._parts_loaded: set[tuple[int, int]] = set()
         self._pairs_memo: dict[int, list[tuple[str, str]]] = {}
+        self.blocks: dict[int, dict[str, Any]] = {}
+        self.txs: dict[str, dict[str, Any]] = {}
+        self.receipts: dict[str, dict[str, Any]] = {}
+        self.logs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.traces: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.by_block: dict[int, list[str]] = defaultdict(list)
+        self.state: dict[tuple[int, str], dict[str, Any]] = {}
+        self.codes: dict[str, str] = {}
+        self.ages: dict[tuple[int, str], int] = {}
+        self._no_traces = self.info.no_traces
 
     # ------------------------------------------------------------------ loading
-    def _load(self) -> None:
-        if self._loaded:
-            return
-        d = self.folder
-        self.blocks = {r["number"]: r for r in _read(d, "blocks", ["number", "hash", "timestamp"])}
-        self.txs: dict[str, dict[str, Any]] = {r["hash"]: r for r in _read(d, "transactions")}
-        self.receipts: dict[str, dict[str, Any]] = {r["transaction_hash"]: r for r in _read(d, "receipts")}
-        self.logs: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in _read(d, "logs"):
-            self.logs[r["transaction_hash"]].append(r)
-        self.traces: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in _read(d, "traces"):
-            self.traces[r["transaction_hash"]].append(r)
-        self.by_block: dict[int, list[str]] = defaultdict(list)
-        for h, r in sorted(
-            self.txs.items(), key=lambda kv: (kv[1]["block_number"], kv[1]["transaction_index"] or 0)
-        ):
-            self.by_block[r["block_number"]].append(h)
-        self.state = {(r["block_number"], r["address"]): r for r in _read(self.folder, "account_state")}
-        self.codes = {r["code_hash"]: r["bytecode"] for r in _read(self.folder, "bytecodes")}
-        self.ages = {
-            (r["block_number"], r["address"]): r["age_blocks"] for r in _read(self.folder, "account_ages")
-        }
-        self._no_traces = self.info.no_traces
-        self._no_state = self.info.no_state
-        self._loaded = True
+    def _hash_index(self) -> dict[str, int]:
+        if self._index is None:
+            self._index = {
+                r["hash"]: r["block_number"]
+                for r in _read(self.folder, "transactions", ["hash", "block_number"])
+            }
+        return self._index
+
+    def _part_rows(self, table: str, part: tuple[int, int]) -> list[dict[str, Any]]:
+        f = self.folder / table / f"{part[0]:012d}-{part[1]:012d}.parquet"
+        if not f.is_file():  # a table added after this partition was crawled
+            return []
+        rows: list[dict[str, Any]] = pq.read_table(f).to_pylist()
+        return rows
+
+    def _load_blocks(self, lo: int, hi: int) -> None:
+        """Read every partition that overlaps blocks ``lo``..``hi`` (once)."""
+        for part in self.info.partitions:
+            if part[1] < lo or part[0] > hi or part in self._parts_loaded:
+                continue
+            self._parts_loaded.add(part)
+            for r in self._part_rows("blocks", part):
+                self.blocks[r["number"]] = r
+            txs = self._part_rows("transactions", part)
+            for r in sorted(txs, key=lambda r: (r["block_number"], r["transaction_index"] or 0)):
+                self.txs[r["hash"]] = r
+                self.by_block[r["block_number"]].append(r["hash"])
+            for r in self._part_rows("receipts", part):
+                self.receipts[r["transaction_hash"]] = r
+            for r in self._part_rows("logs", part):
+                self.logs[r["transaction_hash"]].append(r)
+            for r in self._part_rows("traces", part):
+                self.traces[r["transaction_hash"]].append(r)
+            for r in self._part_rows("account_state", part):
+                self.state[(r["block_number"], r["address"])] = r
+            for r in self._part_rows("bytecodes", part):
+                self.codes[r["code_hash"]] = r["bytecode"]
+            for r in self._part_rows("account_ages", part):
+                self.ages[(r["block_number"], r["address"])] = r["age_blocks"]
 
     def _in(self, ranges: list[tuple[int, int]], bn: int) -> bool:
         return any(a <= bn <= b for a, b in ranges)
@@ -162,8 +188,8 @@ class ChainData:
         return self.info.chain_id
 
     def hashes(self) -> list[str]:
-        self._load()
-        return [h for hs in self.by_block.values() for h in hs]
+        """Every transaction hash in the crawl, in block order."""
+        return [h for h, _ in sorted(self._hash_index().items(), key=lambda kv: kv[1])]
 
     def coverage_notes(self) -> list[str]:
         notes = []
@@ -223,9 +249,12 @@ class ChainData:
         return got
 
     def fetch(self, hashes: Sequence[str]) -> dict[str, TxBundle | FetchFailure]:
-        self._load()
+        index = self._hash_index()
+        wanted = list(dict.fromkeys(x.lower() for x in hashes))
+        for bn in sorted({index[h] for h in wanted if h in index}):
+            self._load_blocks(max(bn - self.history_blocks, 0), bn)
         out: dict[str, TxBundle | FetchFailure] = {}
-        for h in dict.fromkeys(x.lower() for x in hashes):
+        for h in wanted:
             if h not in self.txs:
                 out[h] = FetchFailure(
                     h,

@@ -168,10 +168,14 @@ def test_node_without_debug_trace_lowers_coverage_and_says_so(
     # a crawl of a node without block traces: said when the crawl is opened, bundles say why
     hidden = Behaviour(unsupported={"debug_traceBlockByNumber", "trace_block"})
     with rpc_proxy(fraud_chain.url, hidden) as url:
-        stats = crawl(CrawlConfig((url,), tmp_path / "c", to_block=40, partition_size=PART, traces=True))
-    assert stats.traces_mode == "unsupported"
+        cfg = CrawlConfig((url,), tmp_path / "c", to_block=40, partition_size=PART, traces=True, state=False)
+        stats = crawl(cfg)
+    assert stats.traces_mode == "unsupported" and stats.account_states == 0
     cd = ChainData(tmp_path / "c")
-    assert any("no call traces for blocks 0-40" in n and "lower coverage" in n for n in cd.coverage_notes())
+    notes = cd.coverage_notes()
+    assert any("no call traces for blocks 0-40" in n and "lower coverage" in n for n in notes)
+    assert any("no account state for blocks 0-40" in n and "--no-state" in n for n in notes)
     r = next(r for r in fraud_chain.rows if r.block_number <= 40)
     b = cd.fetch([r.tx_hash])[r.tx_hash.lower()]
     assert isinstance(b, TxBundle) and b.trace is None and b.trace_status == "unsupported"
+    assert b.codes == {} and b.ages == {}  # unknown, never "no code" or "new account"
