@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from chainllm.errors import BadInputError, ServiceError
+from chainllm.errors import BadInputError, ChainLLMError, ServiceError
 from chainllm.provenance.cid import digest_bytes, directory_cid
 from chainllm.provenance.ipfs import IpfsClient
 from chainllm.provenance.manifest import MANIFEST_NAME, ScannedFolder, scan_folder
@@ -95,14 +95,28 @@ def publish(
             )
 
     t1 = time.perf_counter()
-    node_cid, _per_file = ipfs.add_directory(
-        [(n, scanned.folder / n) for n in scanned.digests] + [(MANIFEST_NAME, manifest_bytes)]
-    )
+    try:
+        node_cid, _per_file = ipfs.add_directory(
+            [(n, scanned.folder / n) for n in scanned.digests] + [(MANIFEST_NAME, manifest_bytes)]
+        )
+    except ServiceError as exc:  # e.g. the node died during the add
+        raise ServiceError(
+            f"{exc.message}; nothing was recorded on chain",
+            hint="start the IPFS node (`chainllm services up ipfs`) and rerun the same command",
+        ) from None
     timings["add"] = time.perf_counter() - t1
     if node_cid != str(local_cid):
         raise ServiceError(
             f"the IPFS node at {ipfs.url} built CID {node_cid}, but chainllm computed {local_cid} locally",
             hint="the node must use CIDv1, raw leaves and 256 KiB chunks; nothing was recorded",
+        )
+    # The rule: no record may point at content that is not fully pinned. Asked again after the
+    # add, so a node that failed (or restarted) between add and pin is caught here.
+    if not ipfs.pinned(node_cid):
+        raise ServiceError(
+            f"the IPFS node at {ipfs.url} added {node_cid} but does not hold a recursive pin on it; "
+            "nothing was recorded on chain",
+            hint="check the node, then rerun the same command",
         )
 
     remote: dict[str, Any] | None = None
@@ -123,16 +137,27 @@ def publish(
         )  # fmt: skip
 
     t2 = time.perf_counter()
-    tx_hash, block = registry.publish(
-        account,
-        name=manifest.name,
-        version=manifest.version,
-        cid=node_cid,
-        base_model=manifest.base_model or "",
-        manifest_sha256=msha,
-        dataset_card_sha256=manifest.dataset_card_sha256,
-        metrics_sha256=manifest.metrics_sha256,
-    )
+    try:
+        tx_hash, block = registry.publish(
+            account,
+            name=manifest.name,
+            version=manifest.version,
+            cid=node_cid,
+            base_model=manifest.base_model or "",
+            manifest_sha256=msha,
+            dataset_card_sha256=manifest.dataset_card_sha256,
+            metrics_sha256=manifest.metrics_sha256,
+        )
+    except ChainLLMError:
+        raise
+    except Exception as exc:  # the chain node went away mid-transaction (web3/requests errors)
+        raise ServiceError(
+            f"the registry transaction for {manifest.name}@{manifest.version} was interrupted "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else 'no detail'}); "
+            f"CID {node_cid} is added and pinned on {ipfs.url}, and the record may or may not be on chain",
+            hint="when the chain node is back, rerun the same command: it sends nothing if the record "
+            "is there, and the transaction otherwise",
+        ) from None
     timings["tx"] = time.perf_counter() - t2
     return PublishResult(
         node_cid, msha, tx_hash, block, registry.address, int(registry.w3.eth.chain_id),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -80,9 +81,21 @@ def _prepare(state_dir: Path, repo: Path, port: int, env: dict[str, str]) -> Non
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
             raise ToolchainError(f"`jsipfs init` failed in {repo}: {tail[0]}")
+    # The manager prepares only when no daemon of this state dir is alive, so a repo lock (and
+    # API file) left here is stale: a daemon that was killed (SIGKILL, OOM, power loss) never
+    # removed it, and js-ipfs would refuse to start ("Lock already being held").
+    _remove_stale(repo / "repo.lock")
+    _remove_stale(repo / "api")
     # Re-applied on every start so a changed port (or an old repo) is always loopback-only.
     cfg = offline_config(json.loads(cfg_path.read_text()), port)
     atomic_write(cfg_path, json.dumps(cfg, indent=2))
+
+
+def _remove_stale(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def ipfs_spec(state_dir: Path, port: int = DEFAULT_PORT) -> ServiceSpec:
