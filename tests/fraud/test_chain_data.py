@@ -119,6 +119,13 @@ def test_gap_and_labels_missing_from_the_crawl_are_reported(
     assert f"{len(in_gap)} labelled transaction(s) not found" in text
     assert in_gap[0].tx_hash.lower() in text or ds.missing_examples[0] in text
     assert f"gaps (blocks {a}-{b} missing)" in text
+    # the CLI says it too: counted in --json, one warning line each on stderr
+    res = _run("train", "fraud", "--chain-data", str(gappy), "--labels", str(fraud_chain.labels_dir),
+               "--out", str(tmp_path / "m"), "--no-llm", "--json")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["missing_hashes"] == len(in_gap)
+    assert f"warning: {len(in_gap)} labelled transaction(s) not found in the parquet source" in res.stderr
+    assert "warning: crawl" in res.stderr and "has gaps" in res.stderr
     got = ChainData(gappy).fetch([in_gap[0].tx_hash])
     f = got[in_gap[0].tx_hash.lower()]
     assert isinstance(f, FetchFailure) and f.code == "NOT_FOUND" and str(gappy) in f.message
