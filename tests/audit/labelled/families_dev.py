@@ -6,7 +6,10 @@ from render import Family
 
 FAMILIES = [
     # ---- integer-overflow ----
-    Family("dio1", "integer-overflow", """
+    Family(
+        "dio1",
+        "integer-overflow",
+        """
 contract PlainToken{N} {
     mapping(address => uint256) public balances;
     function transfer(address to, uint256 value) public returns (bool) {
@@ -25,8 +28,12 @@ contract PlainTokenChecked{N} {
         return true;
     }
 }
-"""),
-    Family("dio2", "integer-overflow", """
+""",
+    ),
+    Family(
+        "dio2",
+        "integer-overflow",
+        """
 contract Votes{N} {
     mapping(address => uint8) public votes;
     function vote(uint8 weight) public {
@@ -38,8 +45,12 @@ contract Votes{N} {
         votes[msg.sender] = updated;
     }
 }
-"""),
-    Family("dio3", "integer-overflow", """
+""",
+    ),
+    Family(
+        "dio3",
+        "integer-overflow",
+        """
 contract Staking{N} {
     using SafeMathLib for uint256;
     mapping(address => uint256) public reward;
@@ -50,8 +61,12 @@ contract Staking{N} {
         reward[msg.sender] = amount.mul(multiplier); // SAFE: integer-overflow
     }
 }
-"""),
-    Family("dio4", "integer-overflow", """
+""",
+    ),
+    Family(
+        "dio4",
+        "integer-overflow",
+        """
 contract Shop{N} {
     uint256 public basePrice = 1 ether;
     mapping(address => uint256) public bought;
@@ -76,9 +91,13 @@ contract Shop{N} {
         bought[msg.sender] += 1;
     }
 }
-"""),
+""",
+    ),
     # ---- tod ----
-    Family("dtod1", "tod", """
+    Family(
+        "dtod1",
+        "tod",
+        """
 contract RewardGame{N} {
     {PAY} public owner;
     uint256 public reward;
@@ -113,8 +132,12 @@ contract FixedRewardGame{N} {
         {SENDER_P}.transfer(reward); // SAFE: tod
     }
 }
-"""),
-    Family("dtod2", "tod", """
+""",
+    ),
+    Family(
+        "dtod2",
+        "tod",
+        """
 contract Exchange{N} {
     address public owner;
     uint256 public rate = 100;
@@ -139,8 +162,12 @@ contract Exchange{N} {
         {SENDER_P}.transfer(out);
     }
 }
-"""),
-    Family("dtod3", "tod", """
+""",
+    ),
+    Family(
+        "dtod3",
+        "tod",
+        """
 contract HashBounty{N} {
     bytes32 public target;
     address public winner;
@@ -175,8 +202,12 @@ contract HashBountyCommit{N} {
         }
     }
 }
-"""),
-    Family("dtod4", "tod", """
+""",
+    ),
+    Family(
+        "dtod4",
+        "tod",
+        """
 contract IncToken{N} {
     mapping(address => uint256) public balanceOf;
     mapping(address => mapping(address => uint256)) public allowance;
@@ -206,9 +237,13 @@ contract RaceToken{N} {
         return true;
     }
 }
-"""),
+""",
+    ),
     # ---- bad-randomness ----
-    Family("drnd1", "bad-randomness", """
+    Family(
+        "drnd1",
+        "bad-randomness",
+        """
 contract Roulette{N} {
     uint256 public start;
     constructor() {CPUB} payable {
@@ -225,8 +260,12 @@ contract Roulette{N} {
         start = 0;
     }
 }
-"""),
-    Family("drnd2", "bad-randomness", """
+""",
+    ),
+    Family(
+        "drnd2",
+        "bad-randomness",
+        """
 contract Dice{N} {
     mapping(address => uint8) public lastRoll;
     address public oracle;
@@ -246,8 +285,12 @@ contract Dice{N} {
         lastRoll[player] = face;
     }
 }
-"""),
-    Family("drnd3", "bad-randomness", """
+""",
+    ),
+    Family(
+        "drnd3",
+        "bad-randomness",
+        """
 contract Jackpot{N} {
     uint256 public nonce;
     mapping(uint256 => uint256) public createdAt;
@@ -265,8 +308,12 @@ contract Jackpot{N} {
         count += 1;
     }
 }
-"""),
-    Family("drnd4", "bad-randomness", """
+""",
+    ),
+    Family(
+        "drnd4",
+        "bad-randomness",
+        """
 contract Prevrandao{N} {
     mapping(address => bool) public winners;
     function play() public payable {
@@ -276,8 +323,13 @@ contract Prevrandao{N} {
         }
     }
 }
-""", versions=("0.8.28",)),
-    Family("drnd5", "bad-randomness", """
+""",
+        versions=("0.8.28",),
+    ),
+    Family(
+        "drnd5",
+        "bad-randomness",
+        """
 contract MinerLottery{N} {
     address public lastWinner;
     mapping(address => bytes32) public secretOf;
@@ -296,9 +348,13 @@ contract MinerLottery{N} {
         }
     }
 }
-"""),
+""",
+    ),
     # ---- access-control ----
-    Family("dac1", "access-control", """
+    Family(
+        "dac1",
+        "access-control",
+        """
 contract Owned{N} {
     address public owner;
     modifier onlyOwner() {
@@ -315,8 +371,12 @@ contract Owned{N} {
         owner = newOwner;
     }
 }
-"""),
-    Family("dac2", "access-control", """
+""",
+    ),
+    Family(
+        "dac2",
+        "access-control",
+        """
 contract Admins{N} {
     mapping(address => bool) public admins;
     constructor() {CPUB} {
@@ -330,8 +390,12 @@ contract Admins{N} {
         admins[a] = true;
     }
 }
-"""),
-    Family("dac3", "access-control", """
+""",
+    ),
+    Family(
+        "dac3",
+        "access-control",
+        """
 contract LogicForgot{N} {
     address public owner;
     bool public initialized;
@@ -353,8 +417,12 @@ contract LogicInit{N} {
         owner = o;
     }
 }
-"""),
-    Family("dac4", "access-control", """
+""",
+    ),
+    Family(
+        "dac4",
+        "access-control",
+        """
 contract Killable{N} {
     address public owner;
     constructor() {CPUB} {
@@ -375,8 +443,12 @@ contract KillableOwned{N} {
         selfdestruct(owner);
     }
 }
-"""),
-    Family("dac5", "access-control", """
+""",
+    ),
+    Family(
+        "dac5",
+        "access-control",
+        """
 contract Treasury{N} {
     address public owner;
     constructor() {CPUB} {
@@ -390,8 +462,12 @@ contract Treasury{N} {
         to.transfer(address(this).balance);
     }
 }
-"""),
-    Family("dac6", "access-control", """
+""",
+    ),
+    Family(
+        "dac6",
+        "access-control",
+        """
 contract BaseOwnable{N} {
     address private _owner;
     constructor() {CPUB} {
@@ -419,9 +495,13 @@ contract Pool{N} is BaseOwnable{N} {
         operator = op;
     }
 }
-"""),
+""",
+    ),
     # ---- dos ----
-    Family("ddos1", "dos", """
+    Family(
+        "ddos1",
+        "dos",
+        """
 contract Airdrop{N} {
     {PAY}[] public holders;
     mapping(address => uint256) public owed;
@@ -439,8 +519,12 @@ contract Airdrop{N} {
         owed[msg.sender] += share; // SAFE: dos
     }
 }
-"""),
-    Family("ddos2", "dos", """
+""",
+    ),
+    Family(
+        "ddos2",
+        "dos",
+        """
 contract Queue{N} {
     address[] public queue;
     mapping(address => uint256) public position;
@@ -462,8 +546,12 @@ contract Queue{N} {
         queue[position[msg.sender]] = address(0);
     }
 }
-"""),
-    Family("ddos3", "dos", """
+""",
+    ),
+    Family(
+        "ddos3",
+        "dos",
+        """
 interface IRewardToken{N} {
     function transfer(address to, uint256 value) external returns (bool);
 }
@@ -489,8 +577,12 @@ contract Stakers{N} {
         }
     }
 }
-"""),
-    Family("ddos4", "dos", """
+""",
+    ),
+    Family(
+        "ddos4",
+        "dos",
+        """
 contract Auction{N} {
     {PAY} public highestBidder;
     uint256 public highestBid;
@@ -522,9 +614,13 @@ contract AuctionPull{N} {
         {SENDER_P}.transfer(amount);
     }
 }
-"""),
+""",
+    ),
     # ---- short-address ----
-    Family("dsa1", "short-address", """
+    Family(
+        "dsa1",
+        "short-address",
+        """
 contract FromToken{N} {
     mapping(address => uint256) public balances;
     mapping(address => mapping(address => uint256)) public allowed;
@@ -544,8 +640,13 @@ contract FromToken{N} {
         return true;
     }
 }
-""", bug_before="0.5.0"),
-    Family("dsa2", "short-address", """
+""",
+        bug_before="0.5.0",
+    ),
+    Family(
+        "dsa2",
+        "short-address",
+        """
 contract ApproveToken{N} {
     mapping(address => uint256) public balances;
     mapping(address => bool) public frozen;
@@ -563,9 +664,14 @@ contract ApproveToken{N} {
         balances[msg.sender] -= value;
     }
 }
-""", bug_before="0.5.0"),
+""",
+        bug_before="0.5.0",
+    ),
     # ---- signature ----
-    Family("dsig1", "signature", """
+    Family(
+        "dsig1",
+        "signature",
+        """
 contract SignedWithdraw{N} {
     address public owner;
     mapping(bytes32 => bool) public usedHash;
@@ -585,8 +691,12 @@ contract SignedWithdraw{N} {
         {SENDER_P}.transfer(amount);
     }
 }
-"""),
-    Family("dsig2", "signature", """
+""",
+    ),
+    Family(
+        "dsig2",
+        "signature",
+        """
 contract Validated{N} {
     address public owner;
     address public validator;
@@ -616,8 +726,12 @@ contract Validated{N} {
         require(_recover(h, v, r, s) == validator); // SAFE: signature
     }
 }
-"""),
-    Family("dsig3", "signature", """
+""",
+    ),
+    Family(
+        "dsig3",
+        "signature",
+        """
 contract PrefixedPay{N} {
     address public signer;
     mapping(uint256 => bool) public usedNonces;
@@ -641,5 +755,6 @@ contract PrefixedPay{N} {
         {SENDER_P}.transfer(amount);
     }
 }
-"""),
+""",
+    ),
 ]

@@ -6,7 +6,10 @@ from render import Family
 
 FAMILIES = [
     # ---- integer-overflow (SWC-101): attacker-controlled arithmetic without checks ----
-    Family("hio1", "integer-overflow", """
+    Family(
+        "hio1",
+        "integer-overflow",
+        """
 contract TimeLock{N} {
     mapping(address => uint256) public balances;
     mapping(address => uint256) public lockTime;
@@ -29,8 +32,12 @@ contract TimeLock{N} {
         {SENDER_P}.transfer(amount);
     }
 }
-"""),
-    Family("hio2", "integer-overflow", """
+""",
+    ),
+    Family(
+        "hio2",
+        "integer-overflow",
+        """
 contract BatchToken{N} {
     using SafeMathLib for uint256;
     mapping(address => uint256) public balances;
@@ -63,8 +70,12 @@ contract BatchTokenSafe{N} {
         return true;
     }
 }
-"""),
-    Family("hio3", "integer-overflow", """
+""",
+    ),
+    Family(
+        "hio3",
+        "integer-overflow",
+        """
 contract Credit{N} {
     mapping(address => uint256) public credit;
     function deposit() public payable {
@@ -80,8 +91,12 @@ contract Credit{N} {
         {SENDER_P}.transfer(amount);
     }
 }
-"""),
-    Family("hio4", "integer-overflow", """
+""",
+    ),
+    Family(
+        "hio4",
+        "integer-overflow",
+        """
 contract TokenSale{N} {
     using SafeMathLib for uint256;
     mapping(address => uint256) public balanceOf;
@@ -99,9 +114,13 @@ contract TokenSale{N} {
         balanceOf[msg.sender] = balanceOf[msg.sender].add(numTokens);
     }
 }
-"""),
+""",
+    ),
     # ---- tod (SWC-114): transaction-order dependence ----
-    Family("htod1", "tod", """
+    Family(
+        "htod1",
+        "tod",
+        """
 contract AllowToken{N} {
     mapping(address => uint256) public balanceOf;
     mapping(address => mapping(address => uint256)) public allowance;
@@ -136,8 +155,12 @@ contract AllowTokenSafe{N} {
         return true;
     }
 }
-"""),
-    Family("htod2", "tod", """
+""",
+    ),
+    Family(
+        "htod2",
+        "tod",
+        """
 contract Market{N} {
     address public owner;
     uint256 public price;
@@ -160,8 +183,12 @@ contract Market{N} {
         stock[msg.sender] += units;
     }
 }
-"""),
-    Family("htod3", "tod", """
+""",
+    ),
+    Family(
+        "htod3",
+        "tod",
+        """
 contract Puzzle{N} {
     bytes32 public answerHash;
     constructor(bytes32 h) {CPUB} payable {
@@ -191,9 +218,13 @@ contract PuzzleCommitReveal{N} {
         {SENDER_P}.transfer(address(this).balance);
     }
 }
-"""),
+""",
+    ),
     # ---- bad-randomness (SWC-120) ----
-    Family("hrnd1", "bad-randomness", """
+    Family(
+        "hrnd1",
+        "bad-randomness",
+        """
 contract Lottery{N} {
     {PAY}[] public players;
     address public manager;
@@ -228,8 +259,12 @@ contract LotteryOracle{N} {
         players[index].transfer(address(this).balance);
     }
 }
-"""),
-    Family("hrnd2", "bad-randomness", """
+""",
+    ),
+    Family(
+        "hrnd2",
+        "bad-randomness",
+        """
 contract CoinFlip{N} {
     mapping(address => uint256) public wins;
     uint256 lastHash;
@@ -256,8 +291,12 @@ contract Faucet{N} {
         {SENDER_P}.transfer(0.001 ether);
     }
 }
-"""),
-    Family("hrnd3", "bad-randomness", """
+""",
+    ),
+    Family(
+        "hrnd3",
+        "bad-randomness",
+        """
 contract Raffle{N} {
     uint256 private seed;
     mapping(address => bool) public entered;
@@ -298,9 +337,13 @@ contract RaffleOracleSeed{N} {
         }
     }
 }
-"""),
+""",
+    ),
     # ---- access-control (SWC-105/106/112): sensitive operations without authorisation ----
-    Family("hac1", "access-control", """
+    Family(
+        "hac1",
+        "access-control",
+        """
 contract Wallet{N} {
     address public owner;
     function initWallet(address newOwner) public { // BUG: access-control
@@ -325,8 +368,12 @@ contract WalletInitOnce{N} {
         {SENDER_P}.transfer(amount);
     }
 }
-"""),
-    Family("hac2", "access-control", """
+""",
+    ),
+    Family(
+        "hac2",
+        "access-control",
+        """
 contract MintToken{N} {
     using SafeMathLib for uint256;
     mapping(address => uint256) public balanceOf;
@@ -358,8 +405,12 @@ contract MintTokenOwned{N} {
         balanceOf[to] = balanceOf[to].add(amount);
     }
 }
-"""),
-    Family("hac3", "access-control", """
+""",
+    ),
+    Family(
+        "hac3",
+        "access-control",
+        """
 contract Proxy{N} {
     address public implementation;
     address public admin;
@@ -382,8 +433,12 @@ contract ProxyAdmin{N} {
         implementation = newImplementation;
     }
 }
-"""),
-    Family("hac4", "access-control", """
+""",
+    ),
+    Family(
+        "hac4",
+        "access-control",
+        """
 contract Vault{N} {
     address public owner;
     mapping(address => uint256) public deposits;
@@ -417,9 +472,13 @@ contract VaultOwned{N} {
         {SENDER_P}.transfer(address(this).balance);
     }
 }
-"""),
+""",
+    ),
     # ---- dos (SWC-113/128) ----
-    Family("hdos1", "dos", """
+    Family(
+        "hdos1",
+        "dos",
+        """
 contract Crowdsale{N} {
     {PAY}[] public investors;
     mapping(address => uint256) public invested;
@@ -443,8 +502,12 @@ contract Crowdsale{N} {
         {SENDER_P}.transfer(amount);
     }
 }
-"""),
-    Family("hdos2", "dos", """
+""",
+    ),
+    Family(
+        "hdos2",
+        "dos",
+        """
 contract Members{N} {
     address[] public members;
     mapping(address => uint256) public credits;
@@ -489,8 +552,12 @@ contract MembersOwned{N} {
         }
     }
 }
-"""),
-    Family("hdos3", "dos", """
+""",
+    ),
+    Family(
+        "hdos3",
+        "dos",
+        """
 contract King{N} {
     {PAY} public king;
     uint256 public prize;
@@ -518,9 +585,13 @@ contract KingPull{N} {
         {SENDER_P}.transfer(amount);
     }
 }
-"""),
+""",
+    ),
     # ---- short-address: no calldata length check, solc < 0.5 only ----
-    Family("hsa1", "short-address", """
+    Family(
+        "hsa1",
+        "short-address",
+        """
 contract ShortToken{N} {
     mapping(address => uint256) public balances;
     function transfer(address to, uint256 value) public returns (bool) { // BUG: short-address
@@ -544,8 +615,13 @@ contract ShortTokenChecked{N} {
         return true;
     }
 }
-""", bug_before="0.5.0"),
-    Family("hsa2", "short-address", """
+""",
+        bug_before="0.5.0",
+    ),
+    Family(
+        "hsa2",
+        "short-address",
+        """
 contract Escrow{N} {
     mapping(address => uint256) public owed;
     mapping(uint256 => address) public recipientOf;
@@ -562,9 +638,14 @@ contract Escrow{N} {
         recipientOf[id] = who;
     }
 }
-""", bug_before="0.5.0"),
+""",
+        bug_before="0.5.0",
+    ),
     # ---- signature (SWC-121 replay, SWC-117/122 ecrecover misuse) ----
-    Family("hsig1", "signature", """
+    Family(
+        "hsig1",
+        "signature",
+        """
 contract MetaToken{N} {
     mapping(address => uint256) public balances;
     function transferWithSig(address from, address to, uint256 value, uint8 v, bytes32 r, bytes32 s) public {
@@ -590,8 +671,12 @@ contract MetaTokenNonce{N} {
         balances[to] += value;
     }
 }
-"""),
-    Family("hsig2", "signature", """
+""",
+    ),
+    Family(
+        "hsig2",
+        "signature",
+        """
 contract Voucher{N} {
     address public signer;
     mapping(bytes32 => bool) public used;
@@ -623,5 +708,6 @@ contract VoucherChecked{N} {
         {SENDER_P}.transfer(amount);
     }
 }
-"""),
+""",
+    ),
 ]

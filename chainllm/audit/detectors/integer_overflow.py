@@ -1,0 +1,126 @@
+"""SWC-101: arithmetic on caller-controlled values with no overflow check (before 0.8, or in
+``unchecked`` blocks after it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slither.core.declarations import Function
+from slither.slithir.operations import Assignment, Binary, BinaryType
+from slither.slithir.variables import Constant
+
+from chainllm.audit.detectors import ir
+from chainllm.audit.detectors.base import ChainDetector, High, Medium
+
+_OPS = {
+    BinaryType.ADDITION: "+",
+    BinaryType.SUBTRACTION: "-",
+    BinaryType.MULTIPLICATION: "*",
+    BinaryType.POWER: "**",
+}
+
+
+class IntegerOverflow(ChainDetector):
+    ARGUMENT = "integer-overflow"
+    HELP = "Unchecked arithmetic on caller-controlled values"
+    IMPACT = High
+    CONFIDENCE = Medium
+    SWC = "SWC-101"
+    CWE = "CWE-190"
+    BUG_CLASS = "integer-overflow"
+    WIKI_TITLE = "Integer overflow / underflow"
+    WIKI_DESCRIPTION = (
+        "Before solc 0.8, and inside `unchecked` blocks after it, +, -, * and ** wrap around. "
+        "When an operand comes from the caller (a parameter, msg.value) and nothing bounds it, "
+        "the caller chooses the wrapped result."
+    )
+    WIKI_EXPLOIT_SCENARIO = (
+        "`batchTransfer(receivers, value)` computes `receivers.length * value`; with value = "
+        "2**255 and two receivers the product wraps to 0, passes the balance check and mints "
+        "2**255 tokens to each receiver (BEC, 2018)."
+    )
+    WIKI_RECOMMENDATION = (
+        "Use solc >= 0.8 checked math or SafeMath; bound caller inputs before unchecked arithmetic."
+    )
+
+    def findings(self) -> list[tuple[Any, str]]:
+        out: list[tuple[Any, str]] = []
+        for contract in self.compilation_unit.contracts_derived:
+            for f in contract.functions_and_modifiers:
+                if f.contract_declarer is not contract and not contract.is_library:
+                    continue  # inherited: reported once, in the contract that declares it
+                out += self._function(f)
+        return out
+
+    def _function(self, f: Function) -> list[tuple[Any, str]]:
+        if not f.is_implemented or f.is_constructor:
+            return []
+        entry = f.visibility in ("public", "external")
+        if not entry and not (f.contract.is_library or self._pre08()):
+            return []  # 0.8 internal helpers' unchecked blocks are deliberate; only entry inputs count
+        names = ir.Names(f)
+        comps = ir.comparisons(ir.with_modifiers(f))
+        divisions = [
+            (names(i.variable_left), names(i.variable_right))
+            for n in f.nodes
+            for i in n.irs
+            if isinstance(i, Binary) and i.type == BinaryType.DIVISION
+        ]
+        out: list[tuple[Any, str]] = []
+        for node in f.nodes:
+            for op in node.irs:
+                if not isinstance(op, Binary) or op.type not in _OPS or op.node.scope.is_checked:
+                    continue
+                msg = self._check(op, f, names, comps, divisions)
+                if msg:
+                    out.append((node, msg))
+                    break
+        return out
+
+    def _pre08(self) -> bool:
+        v = self.compilation_unit.solc_version or "0.8.0"
+        major, minor = (int(x) for x in v.split(".")[:2])
+        return (major, minor) < (0, 8)
+
+    def _check(
+        self,
+        op: Binary,
+        f: Function,
+        names: ir.Names,
+        comps: list[tuple[str, str]],
+        divisions: list[tuple[str, str]],
+    ) -> str | None:
+        a, b = op.variable_left, op.variable_right
+        if isinstance(a, Constant) and isinstance(b, Constant):
+            return None
+        from_params = ir.taint(f, f.parameters)
+        from_value = ir.taint(f, [ir.MSG_VALUE])
+        tainted = [v for v in (a, b) if id(v) in from_params]
+        by_value = [v for v in (a, b) if id(v) in from_value and id(v) not in from_params]
+        if not tainted and not (by_value and op.type != BinaryType.ADDITION):
+            return None  # sums of msg.value cannot exceed the ether supply
+        na, nb = names(a), names(b)
+        results = {names(op.lvalue)} | {
+            names(i.lvalue)
+            for n in f.nodes
+            for i in n.irs
+            if isinstance(i, Assignment) and i.rvalue is op.lvalue
+        }
+        symbol = _OPS[op.type]
+        if op.type == BinaryType.SUBTRACTION:
+            if ir.related(na, nb, comps) or (not isinstance(b, Constant) and ir.bounded(nb, comps)):
+                return None
+            if isinstance(b, Constant) and any(na in pair for pair in comps):
+                return None
+            return f"underflows: {na} - {nb} with no check that {nb} <= {na}"
+        if any(ir.bounded(r, comps) for r in results):
+            return None  # the result is checked afterwards (SafeMath's `require(c >= a)`)
+        if op.type == BinaryType.ADDITION:
+            if all(ir.bounded(names(t), comps) for t in tainted or by_value):
+                return None
+            return f"can overflow: {na} + {nb} with {', '.join(names(t) for t in tainted)} unbounded"
+        if any(left in results for left, _ in divisions):
+            return None  # SafeMath's `require(c / a == b)`
+        if all(ir.bounded(names(t), comps) for t in tainted or by_value):
+            return None
+        return f"can overflow: {na} {symbol} {nb} with {', '.join(names(t) for t in tainted or by_value)} unbounded"

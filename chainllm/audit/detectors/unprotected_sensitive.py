@@ -1,0 +1,138 @@
+"""SWC-105/106-style: ownership or role changes, mint, withdraw-all, initialise and upgrade
+reachable by anyone (no msg.sender check, no auth modifier or helper)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slither.core.solidity_types import ElementaryType, MappingType
+from slither.core.variables.state_variable import StateVariable
+from slither.slithir.operations import Binary, BinaryType, InternalCall, SolidityCall
+
+from chainllm.audit.detectors import ir
+from chainllm.audit.detectors.base import ChainDetector, High, Medium
+
+ROLE_VAR = re.compile(
+    r"owner|admin|governance|governor|controller|operator|manager|authority|guardian|minter|pauser"
+    r"|implementation|beacon|keeper|master|signer|validator|oracle",
+    re.IGNORECASE,
+)
+ROLE_MAP = re.compile(
+    r"owner|admin|minter|operator|authori[sz]ed|whitelist|allowlist|manager|role|signer|guardian", re.I
+)
+SUPPLY = re.compile(r"^_?total_?supply$|^_?supply$", re.IGNORECASE)
+INIT = re.compile(r"^_?(init|initiali[sz]e|setup)", re.IGNORECASE)
+UPGRADE_CALL = re.compile(r"^_?(upgradeTo|setImplementation|upgradeToAndCall|_upgradeBeacon)", re.IGNORECASE)
+INIT_MODIFIER = re.compile(r"^(initializer|reinitializer|onlyInitializing)$")
+_BALANCE = {"balance(address)", "this.balance()", "selfbalance()"}
+
+
+class UnprotectedSensitive(ChainDetector):
+    ARGUMENT = "unprotected-sensitive"
+    HELP = "Ownership/role change, mint, withdraw-all, initialise or upgrade without an authorisation check"
+    IMPACT = High
+    CONFIDENCE = Medium
+    SWC = "SWC-105"
+    CWE = "CWE-284"
+    BUG_CLASS = "access-control"
+    WIKI_TITLE = "Sensitive operation without access control"
+    WIKI_DESCRIPTION = (
+        "A public function changes who owns or administers the contract, mints supply, sends "
+        "the whole balance, (re)initialises, or replaces the implementation, and nothing "
+        "checks the caller (msg.sender compared, onlyOwner/onlyRole, an auth helper)."
+    )
+    WIKI_EXPLOIT_SCENARIO = (
+        "Parity multisig (2017): `initWallet(owners)` stayed callable after deployment; an "
+        "attacker called it, became owner and drained the wallet."
+    )
+    WIKI_RECOMMENDATION = (
+        "Guard the function with an ownership/role check, or an initializer guard for set-up functions."
+    )
+
+    def findings(self) -> list[tuple[Any, str]]:
+        out: list[tuple[Any, str]] = []
+        for contract in self.compilation_unit.contracts_derived:
+            for f in ir.entry_points(contract):
+                if f.contract_declarer is not contract and _declared_in_unit(self, f):
+                    continue
+                why = self._sensitive(f)
+                if why and not ir.is_protected(f):
+                    out.append((f, why))
+        return out
+
+    def _sensitive(self, f: Any) -> str | None:
+        reach = ir.reachable(f)
+        written = [s for s in f.all_state_variables_written() if isinstance(s, StateVariable)]
+        roles = [s.name for s in written if _role_var(s)]
+        if INIT.match(f.name) and (roles or written):
+            if _init_guard(f, reach):
+                return None
+            return f"initialises ({', '.join(roles or [s.name for s in written][:3])}) and anyone can call it again"
+        if roles:
+            return f"changes {', '.join(sorted(set(roles)))}"
+        for g in reach:
+            for node in g.nodes:
+                for op in node.irs:
+                    if isinstance(op, InternalCall) and UPGRADE_CALL.match(getattr(op.function, "name", "")):
+                        return "upgrades the implementation"
+                    if (
+                        isinstance(op, Binary)
+                        and op.type == BinaryType.ADDITION
+                        and isinstance(ir.ref_base(op.lvalue), StateVariable)
+                        and SUPPLY.match(ir.ref_base(op.lvalue).name)
+                    ):
+                        return "mints new supply"
+                    if isinstance(op, Binary) and op.type == BinaryType.ADDITION:
+                        base = ir.ref_base(op.lvalue)
+                        if isinstance(base, StateVariable) and SUPPLY.match(base.name):
+                            return "mints new supply"
+        if _sends_whole_balance(reach) and not any(ir.is_condition(n) for g in reach for n in g.nodes):
+            return "sends the contract's whole balance"
+        return None
+
+
+def _declared_in_unit(det: ChainDetector, f: Any) -> bool:
+    return f.contract_declarer in det.compilation_unit.contracts_derived
+
+
+def _role_var(s: StateVariable) -> bool:
+    t = s.type
+    if isinstance(t, ElementaryType) and t.name in ("address", "address payable"):
+        return bool(ROLE_VAR.search(s.name))
+    if isinstance(t, MappingType) and not isinstance(t.type_to, MappingType):
+        key = str(t.type_from)
+        return key in ("address", "bytes32") and bool(ROLE_MAP.search(s.name))
+    return False
+
+
+def _init_guard(f: Any, reach: list[Any]) -> bool:
+    """A one-shot guard: an initializer modifier, or a condition on a bool state flag that the
+    call itself sets."""
+    if any(INIT_MODIFIER.match(m.name) for m in f.modifiers):
+        return True
+    written = set(f.all_state_variables_written())
+    for g in reach:
+        for node in g.nodes:
+            if not ir.is_condition(node):
+                continue
+            for s in node.state_variables_read:
+                if isinstance(s.type, ElementaryType) and s in written:
+                    return True
+    return False
+
+
+def _sends_whole_balance(reach: list[Any]) -> bool:
+    for g in reach:
+        balance = [
+            op.lvalue
+            for n in g.nodes
+            for op in n.irs
+            if isinstance(op, SolidityCall) and op.function.name in _BALANCE and op.lvalue is not None
+        ]
+        if not balance:
+            continue
+        marked = ir.taint(g, balance)
+        if any(id(amount) in marked for _, _, amount in ir.eth_transfers(g)):
+            return True
+    return False

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from chainllm.audit.detectors.integer_overflow import IntegerOverflow
+
+SOURCE = """
+library SafeMathT {
+    function add(uint256 a, uint256 b) internal pure returns (uint256) {
+        uint256 c = a + b;
+        require(c >= a);
+        return c;
+    }
+    function mul(uint256 a, uint256 b) internal pure returns (uint256) {
+        if (a == 0) return 0;
+        uint256 c = a * b;
+        require(c / a == b);
+        return c;
+    }
+}
+
+contract Bank {
+    using SafeMathT for uint256;
+    mapping(address => uint256) public balance;
+    mapping(address => uint256) public unlockAt;
+    uint256 public fee = 10;
+
+    function deposit() public payable {
+        balance[msg.sender] += msg.value;
+    }
+    function burn(uint256 amount) public {
+        balance[msg.sender] -= amount; // HIT
+    }
+    function burnChecked(uint256 amount) public {
+        require(balance[msg.sender] >= amount, "balance");
+        balance[msg.sender] -= amount;
+    }
+    function extend(uint256 secs) public {
+        unlockAt[msg.sender] += secs; // HIT
+    }
+    function extendCapped(uint256 secs) public {
+        if (secs > 30 days) {
+            revert();
+        }
+        unlockAt[msg.sender] += secs;
+    }
+    function quote(uint256 units, uint256 price) public pure returns (uint256) {
+        return units * price; // HIT
+    }
+    function quoteSafe(uint256 units, uint256 price) public pure returns (uint256) {
+        return units.mul(price);
+    }
+    function total(uint256 a) public view returns (uint256) {
+        return fee + 1;
+    }
+    function plus(uint256 a) public view returns (uint256) {
+        return a.add(fee);
+    }
+}
+"""
+
+
+def test_pre_08_arithmetic_on_inputs(check):  # type: ignore[no-untyped-def]
+    results = check(SOURCE, "0.4.26", IntegerOverflow)
+    assert all(r["check"] == "integer-overflow" for r in results)
+
+
+UNCHECKED = """
+contract Counter {
+    mapping(address => uint8) public votes;
+    function vote(uint8 w) public {
+        unchecked { votes[msg.sender] += w; } // HIT
+    }
+    function voteChecked(uint8 w) public {
+        votes[msg.sender] += w;
+    }
+    function countdown(uint256 n) public pure returns (uint256 s) {
+        for (uint256 i = n; i > 0; ) {
+            unchecked { i--; }
+            s += 1;
+        }
+    }
+}
+"""
+
+
+def test_unchecked_blocks_after_08(check):  # type: ignore[no-untyped-def]
+    check(UNCHECKED, "0.8.28", IntegerOverflow)

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from chainllm.audit.detectors.ecrecover_zero import EcrecoverZero
+from chainllm.audit.detectors.signature_replay import SignatureReplay
+
+SOURCE = """
+contract Sigs {
+    address public signer;
+    address public immutable founder;
+    mapping(address => uint256) public nonces;
+    mapping(bytes32 => bool) public used;
+    constructor() { founder = msg.sender; }
+    function setSigner(address s) external {
+        require(msg.sender == founder);
+        signer = s;
+    }
+    function replayable(uint256 amount, uint8 v, bytes32 r, bytes32 s) external {
+        bytes32 h = keccak256(abi.encodePacked(msg.sender, amount));
+        address who = ecrecover(h, v, r, s); // REPLAY
+        require(who != address(0) && who == signer);
+        payable(msg.sender).transfer(amount);
+    }
+    function withNonce(uint256 amount, uint8 v, bytes32 r, bytes32 s) external {
+        bytes32 h = keccak256(abi.encodePacked(msg.sender, amount, nonces[msg.sender]));
+        nonces[msg.sender]++;
+        address who = ecrecover(h, v, r, s);
+        require(who != address(0) && who == signer);
+        payable(msg.sender).transfer(amount);
+    }
+    function withUsed(uint256 amount, uint8 v, bytes32 r, bytes32 s) external {
+        bytes32 h = keccak256(abi.encodePacked(msg.sender, amount));
+        require(!used[h]);
+        used[h] = true;
+        require(ecrecover(h, v, r, s) == signer); // ZERO
+        payable(msg.sender).transfer(amount);
+    }
+    function byFounder(bytes32 h, uint8 v, bytes32 r, bytes32 s) external view returns (bool) {
+        return ecrecover(h, v, r, s) == founder;
+    }
+}
+"""
+
+
+def _only(marker: str) -> str:
+    return "\n".join(
+        line.replace(f"// {marker}", "// HIT") if marker in line else line.split(" // ")[0]
+        for line in SOURCE.splitlines()
+    )
+
+
+def test_replay_without_nonce_or_used_record(check):  # type: ignore[no-untyped-def]
+    check(_only("REPLAY"), "0.8.28", SignatureReplay)
+
+
+def test_ecrecover_zero_address(check):  # type: ignore[no-untyped-def]
+    results = check(_only("ZERO"), "0.8.28", EcrecoverZero)
+    assert "address(0)" in results[0]["description"]
