@@ -1,6 +1,8 @@
 """Benchmark: `slither` CLI (one process per file, same compiler) vs `chainllm audit`, cold and warm.
 
     .venv/bin/python bench/audit_bench.py [--files N]
+    .venv/bin/python bench/audit_bench.py --smoke   # 1 contract, for the test suite
+    .venv/bin/python bench/audit_bench.py --diff-files 100   # also: --diff on a 100-file git project
 
 Builds a set of contracts under bench/out/audit-set (the repo's vulnerable fixtures plus
 OpenZeppelin-based contracts), audits it both ways in the same run and prints the times
@@ -67,7 +69,7 @@ def build_set(n: int) -> list[Path]:
     OUT.mkdir(parents=True)
     (OUT / ".git").mkdir()  # the project root for both tools
     files = []
-    for f in sorted((ROOT / "tests" / "audit" / "contracts").glob("*.sol")):
+    for f in sorted((ROOT / "tests" / "audit" / "contracts").glob("*.sol"))[:n]:
         shutil.copy(f, OUT / f.name)
         files.append(OUT / f.name)
     i = 0
@@ -108,7 +110,11 @@ def slither_cli(files: list[Path]) -> tuple[float, int]:
             remap,
         ]
         proc = subprocess.run(cmd, cwd=OUT, capture_output=True, text=True)
-        doc = json.loads(proc.stdout)
+        try:
+            doc = json.loads(proc.stdout)
+        except ValueError:  # slither gave up on this file (e.g. an open pragma the picked solc rejects)
+            print(f"slither CLI failed on {f.name}: {(proc.stderr.strip().splitlines() or ['?'])[-1][:120]}")
+            continue
         total += len(doc.get("results", {}).get("detectors", []))
     return time.perf_counter() - started, total
 
@@ -128,10 +134,98 @@ def chainllm_audit(cache_dir: Path) -> tuple[float, int]:
     return elapsed, sum(len(r["findings"]) for r in doc["results"])
 
 
+LIB = """// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+library Fees{j} {{
+    function fee(uint256 amount) internal pure returns (uint256) {{
+        return amount * {j} / 1000;
+    }}
+}}
+"""
+
+VAULT = """// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+import {{Fees{j}}} from "./Fees{j}.sol";
+
+contract Vault{i} {{
+    mapping(address => uint256) public balances;
+
+    function deposit() external payable {{
+        balances[msg.sender] += msg.value - Fees{j}.fee(msg.value);
+    }}
+
+    function withdraw() external {{
+        uint256 amount = balances[msg.sender];
+        (bool ok, ) = msg.sender.call{{value: amount}}("");
+        require(ok, "send failed");
+        balances[msg.sender] = 0;
+    }}
+}}
+"""
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=bench@example.com", "-c", "user.name=bench", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _timed_audit(target: Path, cache_dir: Path, *extra: str) -> tuple[float, int]:
+    env = {**os.environ, "CHAINLLM_CACHE_DIR": str(cache_dir)}
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [str(BIN / "chainllm"), "audit", str(target), "--format", "json", "--fail-on", "none", *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    elapsed = time.perf_counter() - started
+    doc = json.loads(proc.stdout)
+    assert doc["success"], doc["error"]
+    return elapsed, len(doc["results"])
+
+
+def diff_bench(n: int) -> None:
+    """`--diff HEAD` after a one-file change in an n-file git project vs a full audit, both cold."""
+    repo = ROOT / "bench" / "out" / "diff-set"
+    if repo.exists():
+        shutil.rmtree(repo)
+    repo.mkdir(parents=True)
+    libs = max(1, n // 5)
+    for j in range(libs):
+        (repo / f"Fees{j}.sol").write_text(LIB.format(j=j))
+    for i in range(n - libs):
+        (repo / f"Vault{i}.sol").write_text(VAULT.format(i=i, j=i % libs))
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "base")
+    leaf = repo / "Vault0.sol"
+    leaf.write_text(leaf.read_text().replace("balances[msg.sender] = 0;", "balances[msg.sender] -= amount;"))
+    with tempfile.TemporaryDirectory() as c1, tempfile.TemporaryDirectory() as c2:
+        full_s, full_n = _timed_audit(repo, Path(c1))
+        diff_s, diff_n = _timed_audit(repo, Path(c2), "--diff", "HEAD")
+    print(f"full audit, {n}-file project       : {full_s:7.2f} s  ({full_n} files)")
+    print(
+        f"--diff HEAD after a one-file change: {diff_s:7.2f} s  ({diff_n} file)   ratio {full_s / diff_s:5.2f}x faster"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=24)
+    parser.add_argument("--smoke", action="store_true", help="tiny size (1 contract), for the test suite")
+    parser.add_argument(
+        "--diff-files", type=int, default=0, help="also time --diff in a git project of this many files"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.files = 1
+        args.diff_files = args.diff_files or 5
     files = build_set(args.files)
     discover()
     print(
@@ -149,6 +243,8 @@ def main() -> None:
         f"chainllm audit, warm cache        : {warm_s:7.2f} s  ({warm_n} findings)  ratio {peer_s / warm_s:5.2f}x faster"
     )
     print(f"warm vs cold chainllm             : {cold_s / warm_s:5.1f}x")
+    if args.diff_files:
+        diff_bench(args.diff_files)
 
 
 if __name__ == "__main__":

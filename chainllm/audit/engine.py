@@ -6,19 +6,30 @@ Library entry points: ``audit_paths`` (many files, parallel, cached) and ``audit
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from chainllm import config
+from chainllm.audit.baseline import SourceView, with_fingerprints
+from chainllm.audit.baseline import apply as apply_baseline
+from chainllm.audit.baseline import load as load_baseline
 from chainllm.audit.cache import AuditCache, key, tool_versions
-from chainllm.audit.compile import CompileSettings, compile_closure
+from chainllm.audit.compile import Compilation, CompileSettings, compile_closure
+from chainllm.audit.diff import changed_files
 from chainllm.audit.pool import DeadlinePool
+from chainllm.audit.slither_runner import detector_fingerprint, select_detectors
 from chainllm.audit.sources import DEFAULT_MAX_FILE_BYTES, Closure, Project, load_closure, make_project
+from chainllm.audit.taxonomy import tag
 from chainllm.errors import BadInputError, ChainLLMError
-from chainllm.toolchain.compilers import Compiler, select
+from chainllm.toolchain.compilers import MAX_ATTEMPTS, Candidate, Compiler, ensure, plan
 from chainllm.types import AuditReport, Diagnostic, FileAudit, Severity
+
+if TYPE_CHECKING:
+    from chainllm.executor import Executor
 
 SKIP_DIRS = {
     "node_modules",
@@ -46,9 +57,13 @@ class AuditOptions:
     timeout: float = DEFAULT_TIMEOUT
     use_cache: bool = True
     exclude_detectors: tuple[str, ...] = ()
+    detect_detectors: tuple[str, ...] = ()  # run only these (Slither's and chainllm's); empty: all
     settings: CompileSettings = field(default_factory=CompileSettings)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     solc_version: str | None = None  # force one version instead of reading the pragma
+    install: bool = True  # fetch a missing compiler from npm (never when CHAINLLM_OFFLINE=1)
+    diff_ref: str | None = None  # audit only files changed since this git ref (and importers)
+    baseline: str | None = None  # hide findings accepted in this baseline file
 
 
 def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
@@ -81,55 +96,107 @@ class _Task:
     display: str
     closure: Closure
     project: Project
-    compiler: Compiler
+    candidates: tuple[Candidate, ...]  # tried in order until one compiles
     settings: CompileSettings
     include_dependencies: bool
     exclude: tuple[str, ...]
     timeout: float
+    detect: tuple[str, ...] = ()
 
 
 def _warmup() -> None:
     import slither  # noqa: F401  (pays the import once per worker, in parallel)
 
 
+def _progress(message: str) -> None:
+    print(f"chainllm: {message}", file=sys.stderr, flush=True)
+
+
+def _compile_first_that_works(task: _Task) -> tuple[Compilation | None, Compiler | None, list[str]]:
+    """Try the planned compilers in order; returns the compilation that worked (else the last
+    attempt), its compiler and "version: why" for each one that did not."""
+    tried: list[str] = []
+    first: tuple[Compilation, Compiler] | None = None  # the newest compiler's errors are the ones shown
+    for cand in task.candidates:
+        try:
+            compiler = ensure(cand, progress=_progress)
+        except ChainLLMError as exc:
+            tried.append(f"{cand.version_str}: not installed ({exc})")
+            continue
+        comp = compile_closure(
+            task.closure,
+            task.project,
+            display_path=task.display,
+            settings=task.settings,
+            compiler=compiler,
+            timeout=task.timeout,
+        )
+        if comp.result.compiled:
+            return comp, compiler, tried
+        first = first or (comp, compiler)
+        err = comp.result.errors[0] if comp.result.errors else None
+        why = f"{err.code + ': ' if err and err.code else ''}{err.message if err else 'failed'}"
+        tried.append(f"{compiler.version_str}: {why}")
+    return (first[0], first[1], tried) if first else (None, None, tried)
+
+
+def _source_view(comp: Compilation) -> SourceView:
+    contents: dict[str, str] = {}
+    asts: dict[str, dict[str, Any]] = {}
+    for name, unit in comp.closure.units.items():
+        try:
+            shown = Path(os.path.realpath(unit.path)).relative_to(comp.project.root.resolve()).as_posix()
+        except ValueError:
+            shown = name
+        contents[shown] = unit.content
+        asts[shown] = (comp.standard_output.get("sources", {}).get(name) or {}).get("ast") or {}
+    return SourceView(contents, asts)
+
+
 def _run_task(task: _Task) -> dict[str, Any]:
-    """Runs inside a worker process: compile, then Slither if it compiled."""
+    """Runs inside a worker process: compile (falling back to older allowed compilers), then
+    Slither if it compiled."""
     from chainllm.audit.slither_runner import run_slither
 
     started = time.perf_counter()
-    comp = compile_closure(
-        task.closure,
-        task.project,
-        display_path=task.display,
-        settings=task.settings,
-        compiler=task.compiler,
-        timeout=task.timeout,
-    )
+    comp, compiler, tried = _compile_first_that_works(task)
+    if comp is None or compiler is None:
+        audit = _failed(
+            task.display,
+            "no compiler could be installed: " + "; ".join(tried),
+            file=task.display,
+            code="CompilerNotFound",
+        )
+        return replace(audit, compilers_tried=tuple(tried)).to_dict()
     res = comp.result
     audit = FileAudit(
         path=task.display,
         compiled=res.compiled,
         solc_version=res.solc_version,
         errors=res.errors,
-        tools=tool_versions() | {"solc": f"{task.compiler.version_str} ({task.compiler.origin})"},
+        tools=tool_versions() | {"solc": f"{compiler.version_str} ({compiler.origin})"},
+        compilers_tried=tuple(tried),
     )
     if res.compiled:
         deps = {str(u.path) for n, u in task.closure.units.items() if task.project.is_dependency(n)}
         run = run_slither(
             comp.standard_input,
             comp.standard_output,
-            version=task.compiler.version_str,
+            version=compiler.version_str,
             root=task.project.root,
             dependency_files=deps,
             include_dependencies=task.include_dependencies,
             optimized=task.settings.optimize,
             exclude=task.exclude,
+            detect=task.detect,
         )
+        findings = with_fingerprints(tuple(tag(f) for f in run.findings), _source_view(comp))
         audit = replace(
             audit,
-            findings=run.findings,
+            findings=findings,
             analysed=True,
             hidden_dependency_findings=run.hidden_dependency_findings,
+            not_covered=run.not_covered,
         )
     return replace(audit, seconds=time.perf_counter() - started).to_dict()
 
@@ -146,9 +213,13 @@ def _failed(
 
 
 def _prepare(
-    path: Path, opts: AuditOptions, compilers: tuple[Compiler, ...] | None
+    path: Path, opts: AuditOptions, compilers: tuple[Compiler, ...] | None, changed: set[str] | None = None
 ) -> tuple[FileAudit | None, _Task | None, str | None]:
+    """(failure, None, None), (None, task, cache key), or (None, None, None) when ``changed``
+    is given and neither the file nor anything it imports is in it."""
     display = str(path)
+    if changed is not None and os.path.realpath(path) in changed:
+        changed = None  # the file itself changed: audit it whatever happens below
     try:
         project = make_project(
             path,
@@ -159,34 +230,49 @@ def _prepare(
         )
         closure = load_closure(path, project)
     except ChainLLMError as exc:
+        if changed is not None:
+            return None, None, None
         return _failed(display, str(exc), file=display), None, None
+    if changed is not None and not any(os.path.realpath(u.path) in changed for u in closure.units.values()):
+        return None, None, None
     if closure.errors:
         return FileAudit(display, False, None, errors=tuple(closure.errors)), None, None
-    pragmas = [f"={opts.solc_version}"] if opts.solc_version else closure.pragmas
+    forced = opts.solc_version is not None
+    pragmas = [f"={opts.solc_version}"] if forced else closure.pragmas
+    installable = opts.install and compilers is None and not config.offline()
     try:
-        compiler = select(pragmas, where=display, compilers=compilers)
+        candidates = plan(
+            pragmas,
+            where=display,
+            compilers=compilers,
+            installable=installable,
+            limit=1 if forced else MAX_ATTEMPTS,
+        )
     except ChainLLMError as exc:
         return _failed(display, str(exc), file=display, code="CompilerNotFound"), None, None
     task = _Task(
         display,
         closure,
         project,
-        compiler,
+        candidates,
         opts.settings,
         opts.include_dependencies,
         opts.exclude_detectors,
         opts.timeout,
+        opts.detect_detectors,
     )
     cache_key = key(
         {
+            "result_format": 2,  # findings carry swc/cwe/fingerprint since format 2
             "entry": closure.entry,
             "root": str(project.root),
             "sources": closure.fingerprint(),
-            "compiler": [compiler.version_str, compiler.origin],
+            "compilers": [[c.version_str, c.compiler.origin if c.compiler else "npm"] for c in candidates],
             "settings": opts.settings.to_json(),
             "remappings": [str(r) for r in project.remappings],
             "include_dependencies": opts.include_dependencies,
             "exclude": sorted(opts.exclude_detectors),
+            "detectors": detector_fingerprint(opts.detect_detectors, opts.exclude_detectors),
             "tools": tool_versions(),
         }
     )
@@ -199,12 +285,17 @@ def audit_paths(
     *,
     on_result: Callable[[FileAudit], None] | None = None,
     compilers: tuple[Compiler, ...] | None = None,
+    executor: Executor | None = None,  # where compile + Slither run (e.g. Ray); default the local pool
 ) -> AuditReport:
     """Audit every Solidity file under ``paths``. Per-file problems (no compile, Slither crash
     or timeout) are reported in that file's result; the rest are still audited."""
     opts = options or AuditOptions()
     started = time.perf_counter()
+    accepted = load_baseline(opts.baseline) if opts.baseline else None  # a bad file fails before any work
+    if opts.detect_detectors or opts.exclude_detectors:
+        select_detectors(opts.detect_detectors, opts.exclude_detectors)  # unknown names fail before any work
     files = collect_inputs(paths)
+    changed = changed_files(opts.diff_ref, files) if opts.diff_ref else None
     cache = AuditCache(enabled=opts.use_cache)
     results: dict[int, FileAudit] = {}
     tasks: list[tuple[int, _Task, str]] = []
@@ -215,11 +306,13 @@ def audit_paths(
             on_result(audit)
 
     for i, path in enumerate(files):
-        failed, task, cache_key = _prepare(path, opts, compilers)
+        failed, task, cache_key = _prepare(path, opts, compilers, changed)
         if failed is not None:
             done(i, failed)
             continue
-        assert task is not None and cache_key is not None
+        if task is None:  # unchanged since --diff REF
+            continue
+        assert cache_key is not None
         hit = cache.get(cache_key)
         if hit is not None:
             done(i, replace(hit, path=task.display, cached=True))
@@ -227,27 +320,40 @@ def audit_paths(
             tasks.append((i, task, cache_key))
 
     if tasks:
-        size = opts.jobs or min(os.cpu_count() or 1, len(tasks))
-        with DeadlinePool(
-            "chainllm.audit.engine:_run_task", min(size, len(tasks)), warmup="chainllm.audit.engine:_warmup"
-        ) as pool:
+        size = opts.jobs or min((executor.workers() if executor else os.cpu_count()) or 1, len(tasks))
+        handler, warm = "chainllm.audit.engine:_run_task", "chainllm.audit.engine:_warmup"
+        runner = (
+            executor.task_pool(handler, min(size, len(tasks)), warmup=warm)
+            if executor is not None
+            else DeadlinePool(handler, min(size, len(tasks)), warmup=warm)
+        )
+        with runner as pool:
             for outcome in pool.run([t for _, t, _ in tasks], opts.timeout):
                 i, task, cache_key = tasks[outcome.index]
                 if outcome.ok:
                     audit = FileAudit.from_dict(outcome.value)
-                    cache.put(cache_key, audit)
+                    if not any(
+                        ": not installed (" in t for t in audit.compilers_tried
+                    ):  # retry installs next run
+                        cache.put(cache_key, audit)
                 else:
                     # Compiled or not is unknown when the worker died mid-way; say which stage failed.
                     audit = FileAudit(
                         path=task.display,
                         compiled=True,
-                        solc_version=task.compiler.version_str,
+                        solc_version=task.candidates[0].version_str,
                         analysis_error=f"Slither failed on {task.display}: {outcome.error}",
                     )
                 done(i, audit)
 
     ordered = tuple(results[i] for i in sorted(results))
-    return AuditReport(results=ordered, fail_on=opts.fail_on, seconds=time.perf_counter() - started)
+    report = AuditReport(
+        results=ordered,
+        fail_on=opts.fail_on,
+        seconds=time.perf_counter() - started,
+        skipped_unchanged=len(files) - len(ordered),
+    )
+    return apply_baseline(report, accepted) if accepted is not None else report
 
 
 def audit_file(path: str | Path, options: AuditOptions | None = None) -> FileAudit:

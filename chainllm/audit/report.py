@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from chainllm import __version__
-from chainllm.types import AuditReport, Finding, Severity
+from chainllm.audit.taxonomy import cwe_taxon, swc_taxon
+from chainllm.types import AuditReport, FileAudit, Finding, Severity
 
 FORMATS = ("table", "json", "sarif", "markdown")
 _SARIF_LEVEL = {
@@ -47,6 +48,14 @@ def summary_line(report: AuditReport) -> str:
     hidden = sum(r.hidden_dependency_findings for r in report.results)
     if hidden:
         text += f"; {hidden} in dependencies hidden (--include-deps shows them)"
+    baselined = sum(r.baselined for r in report.results)
+    if baselined:
+        text += f"; {baselined} accepted in the baseline hidden"
+    partial = sum(1 for r in report.results if r.not_covered)
+    if partial:
+        text += f"; {partial} only partly analysed"
+    if report.skipped_unchanged:
+        text += f"; {report.skipped_unchanged} unchanged skipped (--diff)"
     if failed:
         text += f"; {failed} could not be analysed"
     if cached:
@@ -56,6 +65,21 @@ def summary_line(report: AuditReport) -> str:
         hits = len(report.threshold_hits())
         text += f". --fail-on {report.fail_on.name.lower()}: {'FAIL' if hits else 'pass'}"
     return text
+
+
+def _ids(f: Finding) -> str:
+    return " ".join(i for i in (f.swc, f.cwe) if i)
+
+
+def file_notes(r: FileAudit) -> list[str]:
+    """Lines a reader must see besides findings: compilers rejected, parts not analysed."""
+    notes = []
+    if r.compilers_tried and r.compiled:
+        notes.append(f"{r.path}: compiled with solc {r.solc_version} after " + "; ".join(r.compilers_tried))
+    elif r.compilers_tried:
+        notes.append(f"{r.path}: compilers tried: " + "; ".join(r.compilers_tried))
+    notes += [f"{r.path}: not covered: {n}" for n in r.not_covered]
+    return notes
 
 
 def _where(f: Finding) -> str:
@@ -74,6 +98,8 @@ def render_table(report: AuditReport, *, color: bool = False, width: int = 120) 
             )
         if r.analysis_error:
             console.print(f"[bold red]error[/] {r.analysis_error}", soft_wrap=True)
+        for note in file_notes(r):
+            console.print(f"[yellow]note[/] {note}", soft_wrap=True, highlight=False, markup=True)
     findings = report.all_findings
     if findings:
         table = Table(show_header=True, header_style="bold", expand=False)
@@ -82,7 +108,8 @@ def render_table(report: AuditReport, *, color: bool = False, width: int = 120) 
         table.add_column("Location", overflow="fold")
         table.add_column("Description", overflow="fold")
         for f in findings:
-            table.add_row(f"[{_STYLE[f.severity]}]{f.severity.label}[/]", f.check, _where(f), f.summary())
+            detector = f"{f.check}\n[dim]{_ids(f)}[/]" if _ids(f) else f.check
+            table.add_row(f"[{_STYLE[f.severity]}]{f.severity.label}[/]", detector, _where(f), f.summary())
         console.print(table)
     console.print(summary_line(report), soft_wrap=True)
     return buf.getvalue()
@@ -108,6 +135,9 @@ def to_json(report: AuditReport, *, error: str | None = None) -> dict[str, Any]:
             "counts": report.counts(),
             "fail_on": report.fail_on.name.lower() if report.fail_on is not None else "none",
             "threshold_hits": len(report.threshold_hits()),
+            "baselined": sum(r.baselined for r in report.results),
+            "not_covered": sum(len(r.not_covered) for r in report.results),
+            "skipped_unchanged": report.skipped_unchanged,
             "seconds": round(report.seconds, 3),
             "tool": f"chainllm {__version__}",
         },
@@ -131,9 +161,20 @@ def to_sarif(report: AuditReport) -> dict[str, Any]:
                 "properties": {
                     "precision": f.confidence.lower().replace("medium", "medium"),
                     "security-severity": _SECURITY_SEVERITY[f.severity],
-                    "tags": ["security", "solidity"],
+                    "tags": ["security", "solidity", *_sarif_tags(f)],
                 },
             }
+            if f.swc:
+                rules[f.check]["properties"]["swc"] = f.swc
+            if f.cwe:
+                rules[f.check]["properties"]["cwe"] = f.cwe
+            relationships = [
+                {"target": {"id": tid, "toolComponent": {"name": comp}}, "kinds": ["superset"]}
+                for comp, tid in (("SWC", f.swc), ("CWE", f.cwe))
+                if tid
+            ]
+            if relationships:
+                rules[f.check]["relationships"] = relationships
         loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": f.file or "unknown"}}}
         if f.lines:
             loc["physicalLocation"]["region"] = {"startLine": min(f.lines), "endLine": max(f.lines)}
@@ -145,9 +186,17 @@ def to_sarif(report: AuditReport) -> dict[str, Any]:
                 "level": _SARIF_LEVEL[f.severity],
                 "message": {"text": f.description or f.check},
                 "locations": [loc],
-                "partialFingerprints": {"id": fingerprint},
+                "partialFingerprints": {"id": fingerprint}
+                | ({"chainllmFingerprint/v1": f.fingerprint} if f.fingerprint else {}),
             }
         )
+        taxa = [
+            {"id": tid, "toolComponent": {"name": comp}}
+            for comp, tid in (("SWC", f.swc), ("CWE", f.cwe))
+            if tid
+        ]
+        if taxa:
+            results[-1]["taxa"] = taxa
     notifications = []
     for r in report.results:
         for e in r.errors:
@@ -164,6 +213,8 @@ def to_sarif(report: AuditReport) -> dict[str, Any]:
             notifications.append(n)
         if r.analysis_error:
             notifications.append({"level": "error", "message": {"text": r.analysis_error}})
+        for note in file_notes(r):
+            notifications.append({"level": "warning" if r.not_covered else "note", "message": {"text": note}})
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -174,6 +225,7 @@ def to_sarif(report: AuditReport) -> dict[str, Any]:
             }
         },
         "results": results,
+        "taxonomies": _taxonomies(report.all_findings),
         "invocations": [
             {"executionSuccessful": not report.failed_inputs, "toolExecutionNotifications": notifications}
         ],
@@ -183,6 +235,34 @@ def to_sarif(report: AuditReport) -> dict[str, Any]:
         "version": "2.1.0",
         "runs": [run],
     }
+
+
+def _sarif_tags(f: Finding) -> list[str]:
+    tags = [f.swc] if f.swc else []
+    if f.cwe:  # GitHub code scanning's convention for CWE tags
+        tags.append(f"external/cwe/{f.cwe.lower()}")
+    return tags
+
+
+def _taxonomies(findings: list[Finding]) -> list[dict[str, Any]]:
+    swcs = sorted({f.swc for f in findings if f.swc}, key=lambda s: int(s.split("-")[1]))
+    cwes = sorted({f.cwe for f in findings if f.cwe}, key=lambda s: int(s.split("-")[1]))
+    return [
+        {
+            "name": "SWC",
+            "organization": "SmartContractSecurity",
+            "shortDescription": {"text": "Smart Contract Weakness Classification Registry"},
+            "informationUri": "https://swcregistry.io",
+            "taxa": [swc_taxon(s) for s in swcs],
+        },
+        {
+            "name": "CWE",
+            "organization": "MITRE",
+            "shortDescription": {"text": "The MITRE Common Weakness Enumeration"},
+            "informationUri": "https://cwe.mitre.org",
+            "taxa": [cwe_taxon(c) for c in cwes],
+        },
+    ]
 
 
 def to_markdown(report: AuditReport) -> str:
@@ -195,11 +275,14 @@ def to_markdown(report: AuditReport) -> str:
             lines.append(f"- **error** `{e.location()}`: {e.message}")
         if r.analysis_error:
             lines.append(f"- **error**: {r.analysis_error}")
+        lines += [f"- **note**: {note}" for note in file_notes(r)]
         if r.findings:
-            lines += ["| Severity | Detector | Location | Description |", "|---|---|---|---|"]
+            lines += ["| Severity | Detector | SWC / CWE | Location | Description |", "|---|---|---|---|---|"]
             for f in r.findings:
                 desc = f.summary().replace("|", "\\|")
-                lines.append(f"| {f.severity.label} | `{f.check}` | `{_where(f)}` | {desc} |")
+                lines.append(
+                    f"| {f.severity.label} | `{f.check}` | {_ids(f) or '-'} | `{_where(f)}` | {desc} |"
+                )
         elif r.compiled and not r.analysis_error:
             lines.append("No findings from Slither's detectors.")
         lines.append("")

@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from chainllm.audit.compile import CompileSettings
 from chainllm.audit.engine import DEFAULT_TIMEOUT, AuditOptions, audit_paths, collect_inputs
 from chainllm.audit.report import FORMATS, render
-from chainllm.errors import BadInputError, ChainLLMError
+from chainllm.cli.jsonerror import add_failure_fields
+from chainllm.cli.options import FAIL_ON, ray_option
+from chainllm.errors import BadInputError
+from chainllm.io import atomic_write
 from chainllm.types import AuditReport, FileAudit, Severity
 
-FAIL_ON = ("none", "low", "medium", "high")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+if TYPE_CHECKING:
+    from chainllm.executor import Executor
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=False, type=click.Path(path_type=Path))
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
@@ -75,12 +69,46 @@ def write_atomic(path: Path, text: str) -> None:
     is_flag=True,
     help="Ignore cached results (the cache is keyed by content, compiler and tool versions).",
 )
-@click.option("--exclude", default="", metavar="DETECTORS", help="Comma-separated Slither detectors to skip.")
+@click.option(
+    "--exclude",
+    default="",
+    metavar="DETECTORS",
+    help="Comma-separated detectors to skip (see --list-detectors).",
+)
+@click.option(
+    "--detect",
+    default="",
+    metavar="DETECTORS",
+    help="Run only these comma-separated detectors (Slither's and chainllm's; default: all).",
+)
+@click.option("--list-detectors", is_flag=True, help="List every detector with its SWC/CWE ids and exit.")
 @click.option("--solc-version", help="Use this compiler version instead of the newest one the pragma allows.")
 @click.option("--optimize", is_flag=True, help="Compile with the optimizer (200 runs).")
 @click.option(
     "--max-file-size", type=float, default=4.0, show_default=True, help="Largest source file accepted, in MB."
 )
+@click.option(
+    "--no-install",
+    is_flag=True,
+    help="Never fetch a missing compiler from npm (CHAINLLM_OFFLINE=1 does the same).",
+)
+@click.option(
+    "--diff",
+    "diff_ref",
+    metavar="GIT_REF",
+    help="Audit only .sol files changed since GIT_REF (and the files importing them), e.g. origin/main.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Hide findings accepted in this baseline file (matched by code and AST path, not line numbers).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Accept every finding of this run: write them to this baseline file.",
+)
+@ray_option
 def audit(
     paths: tuple[Path, ...],
     fail_on: str,
@@ -94,9 +122,16 @@ def audit(
     timeout: float,
     no_cache: bool,
     exclude: str,
+    detect: str,
+    list_detectors: bool,
     solc_version: str | None,
     optimize: bool,
     max_file_size: float,
+    no_install: bool,
+    diff_ref: str | None,
+    baseline: Path | None,
+    write_baseline: Path | None,
+    ray_address: str | None,
 ) -> None:
     """Compile each Solidity file with a solc that satisfies its pragma and audit it with Slither.
 
@@ -109,7 +144,19 @@ def audit(
       chainllm audit contracts/Token.sol
       chainllm audit src/ --fail-on medium --format sarif --out results.sarif
       chainllm audit src/Vault.sol --remap @solmate/=lib/solmate/src/ --format json
+      chainllm audit src/ --write-baseline audit-baseline.json
+      chainllm audit src/ --baseline audit-baseline.json --diff origin/main
+      chainllm audit src/ --detect integer-overflow,block-randomness
+      chainllm audit --list-detectors
     """
+    add_failure_fields(results=[])  # --format json failures: the one error shape, plus results
+    if list_detectors:
+        from chainllm.cli.detector_list import print_detectors
+
+        print_detectors(fmt)
+        return
+    if not paths:
+        raise click.UsageError("Missing argument 'PATHS...'.")
     options = AuditOptions(
         fail_on=None if fail_on == "none" else Severity.parse(fail_on),
         include_dependencies=include_deps,
@@ -120,21 +167,31 @@ def audit(
         timeout=timeout,
         use_cache=not no_cache,
         exclude_detectors=tuple(d.strip() for d in exclude.split(",") if d.strip()),
+        detect_detectors=tuple(d.strip() for d in detect.split(",") if d.strip()),
         settings=CompileSettings(optimize=optimize),
         max_file_bytes=int(max_file_size * 1_000_000),
         solc_version=solc_version,
+        install=not no_install,
+        diff_ref=diff_ref,
+        # --write-baseline records everything found, so the old baseline is not applied first
+        baseline=str(baseline) if baseline and not write_baseline else None,
     )
     machine = fmt in {"json", "sarif"}
-    try:
-        report = _run_with_progress(paths, options, show=not machine and out is None and sys.stderr.isatty())
-    except ChainLLMError as exc:
-        if fmt == "json":
-            click.echo(json.dumps({"success": False, "error": str(exc), "results": []}, indent=2))
-            raise SystemExit(exc.exit_code) from None
-        raise
+    from chainllm.executor import make_executor
+
+    executor = make_executor(ray_address) if ray_address else None  # None: the local pool
+    show = not machine and out is None and sys.stderr.isatty()
+    report = _run_with_progress(paths, options, show=show, executor=executor)
+    if write_baseline is not None:
+        from chainllm.audit.baseline import write as write_baseline_file
+
+        n = write_baseline_file(report, write_baseline)
+        click.echo(
+            f"baseline: {n} finding{'s' if n != 1 else ''} accepted, written to {write_baseline}", err=True
+        )
     text = render(report, fmt, color=(fmt == "table" and out is None and sys.stdout.isatty()))
     if out is not None:
-        write_atomic(out, text)
+        atomic_write(out, text)
         from chainllm.audit.report import summary_line
 
         click.echo(f"{summary_line(report)}\nreport written to {out}", err=True)
@@ -143,9 +200,11 @@ def audit(
     raise SystemExit(report.exit_code())
 
 
-def _run_with_progress(paths: tuple[Path, ...], options: AuditOptions, *, show: bool) -> AuditReport:
+def _run_with_progress(
+    paths: tuple[Path, ...], options: AuditOptions, *, show: bool, executor: Executor | None = None
+) -> AuditReport:
     if not show:
-        return audit_paths(paths, options)
+        return audit_paths(paths, options, executor=executor)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     total = len(collect_inputs(paths))
@@ -164,4 +223,4 @@ def _run_with_progress(paths: tuple[Path, ...], options: AuditOptions, *, show: 
         def step(r: FileAudit) -> None:
             progress.update(task, advance=1, description=Path(r.path).name)
 
-        return audit_paths(paths, options, on_result=step)
+        return audit_paths(paths, options, on_result=step, executor=executor)

@@ -12,8 +12,8 @@ import click
 from chainllm import config
 from chainllm.cli.options import json_option
 from chainllm.errors import BadInputError, ToolchainError
-from chainllm.toolchain.compilers import discover, user_node_root
-from chainllm.toolchain.install import install_native
+from chainllm.toolchain.compilers import discover
+from chainllm.toolchain.install import add_solc as add_solc_lib
 from chainllm.toolchain.pragma import parse_version
 
 
@@ -92,7 +92,9 @@ def install() -> None:
 @click.option("--npm-only", is_flag=True, help="Skip the native download; install npm's solcjs build.")
 def add_solc(version: str, npm_only: bool) -> None:
     """Add a solc version: a native build (sha256-verified against the official list, into
-    py-solc-x's folder) when downloads are allowed, else npm's solcjs.
+    py-solc-x's folder) when downloads are allowed, else npm's solcjs (installed once, checked,
+    renamed into place; npm's registry settings such as npm_config_registry apply).
+    Audits do this by themselves for a pragma no installed compiler satisfies.
 
     \b
     Example:
@@ -102,32 +104,10 @@ def add_solc(version: str, npm_only: bool) -> None:
         parse_version(version)
     except ValueError:
         raise BadInputError(f"{version!r} is not a compiler version", hint="write it like 0.8.26") from None
-    if not config.offline() and not npm_only:
-        try:
-            path = install_native(version)
-            click.echo(f"installed native solc {version} (sha256 verified) at {path}")
-            return
-        except (ToolchainError, BadInputError) as exc:  # no network or no build: npm works wherever npm does
-            click.echo(f"native solc {version} not installed ({exc}); trying npm solcjs", err=True)
-    npm = shutil.which("npm")
-    if npm is None:
-        raise ToolchainError("npm is not on PATH", hint="install Node.js 18+ and npm")
-    root = user_node_root()  # the user's own folder: never rewrites the checkout's package.json
-    root.mkdir(parents=True, exist_ok=True)
-    if not (root / "package.json").exists():
-        (root / "package.json").write_text('{"name": "chainllm-user-tools", "private": true}\n')
-    proc = subprocess.run(
-        [
-            npm,
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--ignore-scripts",
-            "--save-exact",
-            f"solc-{version}@npm:solc@{version}",
-        ],
-        cwd=root,
+    origin, path = add_solc_lib(
+        version, npm_only=npm_only, progress=lambda m: click.echo(m, err=True), explicit=True
     )
-    if proc.returncode:
-        raise ToolchainError(f"npm could not install solc {version} (exit {proc.returncode})")
-    click.echo(f"added solcjs {version} in {root / 'node_modules'}")
+    if origin == "native":
+        click.echo(f"installed native solc {version} (sha256 verified) at {path}")
+    else:
+        click.echo(f"added solcjs {version} in {path}")

@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,6 +129,8 @@ def _solcjs() -> list[Compiler]:
     out = []
     roots = dict.fromkeys([config.node_root() / "node_modules", user_node_root() / "node_modules"])
     packages = [pkg for modules in roots if modules.is_dir() for pkg in sorted(modules.glob("solc*"))]
+    # one folder per automatically installed version (toolchain.install.install_solcjs)
+    packages += sorted((user_node_root() / "solc").glob("[0-9]*/node_modules/solc"))
     for pkg in packages:
         meta = pkg / "package.json"
         if not meta.is_file():
@@ -190,3 +192,75 @@ def select(pragmas: list[str], *, where: str, compilers: tuple[Compiler, ...] | 
         )
     chosen = ok[-1]
     return next(c for c in comps if c.version == chosen)
+
+
+MAX_ATTEMPTS = 4  # compilers tried per file before giving up (each costs a compile)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A compiler to try: installed (``compiler`` set) or installable from npm."""
+
+    version: Version
+    compiler: Compiler | None
+
+    @property
+    def version_str(self) -> str:
+        return format_version(self.version)
+
+
+def plan(
+    pragmas: list[str],
+    *,
+    where: str,
+    compilers: tuple[Compiler, ...] | None = None,
+    installable: bool = True,
+    limit: int = MAX_ATTEMPTS,
+) -> tuple[Candidate, ...]:
+    """The compilers to try for these pragmas, in order: one per minor version, newest minor
+    first (0.8 -> 0.7 -> 0.6 ...), each the newest installed version in that minor, else the
+    newest release npm has (when ``installable``). Raises CompilerNotFoundError when none fits."""
+    comps = discover() if compilers is None else compilers
+    from chainllm.toolchain.releases import RELEASES
+
+    known = sorted({c.version for c in comps} | (set(RELEASES) if installable else set()))
+    try:
+        ok = satisfying(pragmas, known)
+    except ValueError as exc:
+        raise CompilerNotFoundError(f"{where}: cannot parse pragma ({exc})") from None
+    if not ok:
+        wanted = " and ".join(f"'{p}'" for p in pragmas)
+        if installable:
+            raise CompilerNotFoundError(
+                f"{where}: no released solc satisfies pragma {wanted} (releases: 0.4.11 to {format_version(known[-1])})",
+                hint="fix the pragma, or give --solc-version VERSION",
+            )
+        raise CompilerNotFoundError(
+            f"{where}: no available compiler satisfies pragma {wanted}; available: {available_versions_text(comps)}",
+            hint="add one with `chainllm toolchain add-solc VERSION` (npm solcjs) or allow automatic installs (unset CHAINLLM_OFFLINE, drop --no-install)",
+        )
+    by_version = {c.version: c for c in comps}
+    minors: dict[tuple[int, int], list[Version]] = {}
+    for v in ok:
+        minors.setdefault(v[:2], []).append(v)
+    out = []
+    for minor in sorted(minors, reverse=True):
+        versions = minors[minor]
+        have = [v for v in versions if v in by_version]
+        chosen = have[-1] if have else versions[-1]
+        out.append(Candidate(chosen, by_version.get(chosen)))
+    return tuple(out[: max(1, limit)])
+
+
+def ensure(candidate: Candidate, *, progress: Callable[[str], None] | None = None) -> Compiler:
+    """The candidate's compiler, installing it first (once, verified) when it is not here."""
+    if candidate.compiler is not None:
+        return candidate.compiler
+    from chainllm.toolchain.install import add_solc
+
+    add_solc(candidate.version_str, progress=progress, native_timeout=10.0)
+    forget()
+    found = next((c for c in discover() if c.version == candidate.version), None)
+    if found is None:
+        raise ToolchainError(f"solc {candidate.version_str} was installed but is not discoverable")
+    return found
