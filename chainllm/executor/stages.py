@@ -181,25 +181,37 @@ def crawl_txs_partition(payload: tuple[dict[str, Any], int, int]) -> dict[str, A
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _chain_head(urls: Sequence[str], timeout: float) -> tuple[int, str, int, str]:
+    """Chain id, genesis hash and head from the first URL that answers (the workers fail over
+    between all of them on their own)."""
+    from chainllm.chain.transport import rpc_call
+
+    error: ChainLLMError | None = None
+    for url in urls:
+        try:
+            chain_id = int(rpc_call(url, "eth_chainId", timeout=timeout), 16)
+            genesis = str(rpc_call(url, "eth_getBlockByNumber", ["0x0", False], timeout=timeout)["hash"])
+            return chain_id, genesis, int(rpc_call(url, "eth_blockNumber", timeout=timeout), 16), url
+        except (TypeError, KeyError, ValueError):
+            error = ServiceError(f"{url} does not answer like an Ethereum node")
+        except ChainLLMError as exc:
+            error = exc
+    assert error is not None, "no --rpc URL"
+    raise error
+
+
 def crawl_txs_on_executor(
     cfg: Any, executor: Executor, *, progress: Progress | None = None
 ) -> dict[str, Any]:
     """``crawl txs`` over an executor: the same files and state as ``crawl(cfg)``."""
     started = time.perf_counter()
-    from chainllm.chain.transport import rpc_call
     from chainllm.crawl import txs
 
     if cfg.follow:
         raise BadInputError(
             "--follow cannot run on --ray", hint="crawl a fixed range with --to-block, or drop --ray"
         )
-    url = cfg.rpc_urls[0]
-    try:
-        chain_id = int(rpc_call(url, "eth_chainId", timeout=cfg.timeout), 16)
-        genesis = str(rpc_call(url, "eth_getBlockByNumber", ["0x0", False], timeout=cfg.timeout)["hash"])
-        head = int(rpc_call(url, "eth_blockNumber", timeout=cfg.timeout), 16)
-    except (TypeError, KeyError, ValueError):
-        raise ServiceError(f"{url} does not answer like an Ethereum node") from None
+    chain_id, genesis, head, url = _chain_head(cfg.rpc_urls, cfg.timeout)
     last = head if cfg.to_block is None else cfg.to_block
     if last > head or cfg.from_block > head:
         raise BadInputError(

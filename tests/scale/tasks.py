@@ -37,3 +37,7 @@ def always_fails(state: dict[str, Any], payload: tuple[str, str, int, float]) ->
     if payload[1] == "bad":
         raise RuntimeError("this partition never works")
     return square(state, payload)
+
+
+def broken_state() -> None:
+    raise RuntimeError("cannot build the warm state: model folder missing")

@@ -47,7 +47,7 @@ def test_local_and_ray_give_the_same_partitions_with_warm_actors(ray_cluster: st
     url_l, parts_l, actor_l = _job(tmp_path / "local", sizes)
     url_r, parts_r, actor_r = _job(tmp_path / "ray", sizes)
     local = list(
-        LocalExecutor(2, kind="thread").map_partitions("tests.scale.tasks:square", parts_l, actor=actor_l)
+        LocalExecutor(2, kind="process").map_partitions("tests.scale.tasks:square", parts_l, actor=actor_l)
     )
     ex = RayExecutor(ray_cluster)
     seen: list[tuple[int, int]] = []
@@ -110,6 +110,19 @@ def test_a_partition_that_always_fails_is_reported_after_its_retries(
     assert all(o.ok for o in outcomes.values()) and len(outcomes) == 3
     assert ex.report.failed == 1 and ex.report.done == 3 and len(ex.report.retried) == 2
     assert sorted(PartitionStore(url).finished()) == ["p00", "p01", "p02"]
+    # The local pool has the same retry rule.
+    local = {
+        o.id: o
+        for o in LocalExecutor(2, kind="thread").map_partitions(
+            "tests.scale.tasks:always_fails", parts, actor=actor
+        )
+    }
+    assert not local["bad"].ok and local["bad"].attempts == 3 and sum(o.ok for o in local.values()) == 3
+    # Warm state that cannot be built: every attempt fails, and the error says why.
+    (broken,) = RayExecutor(ray_cluster, retries=0).map_partitions(
+        "tests.scale.tasks:square", parts[:1], actor=ActorSpec("tests.scale.tasks:broken_state")
+    )
+    assert not broken.ok and "model folder missing" in (broken.error or ""), broken.error
 
 
 def test_rerun_skips_finished_partitions(ray_cluster: str, tmp_path: Path) -> None:
@@ -175,3 +188,32 @@ def test_output_the_workers_cannot_write_is_refused(ray_cluster: str, tmp_path: 
     with pytest.raises(BadInputError, match=r"Ray node .* cannot write partition outputs"):
         ex.check_writable(str(blocker / "out"))
     ex.check_writable(str(tmp_path / "fine"))  # a writable one passes on every node
+
+
+def test_partition_store_on_fsspec_urls(tmp_path: Path) -> None:
+    # Any fsspec filesystem: memory:// takes the non-local branch (put to a temp name, move).
+    for url in (f"memory://{tmp_path.name}/run", f"file://{tmp_path}/run"):
+        store = PartitionStore(url)
+        assert store.finished() == set() and not store.done("000001-ab")
+        assert store.write("000001-ab", b'{"a": 1}\n') is True
+        assert store.write("000001-ab", b"again\n") is False  # written once
+        assert store.finished() == {"000001-ab"} and store.read("000001-ab") == b'{"a": 1}\n'
+    assert (tmp_path / "run" / "000001-ab.jsonl").is_file()
+    assert not [p for p in (tmp_path / "run").iterdir() if p.name.startswith(".")]  # no temp left
+
+
+def test_without_ray_installed_the_error_names_the_extra(tmp_path: Path) -> None:
+    # A core install: `import ray` fails (a stand-in package first on the path raises ImportError).
+    (tmp_path / "ray").mkdir()
+    (tmp_path / "ray" / "__init__.py").write_text("raise ImportError(\"No module named 'ray'\")\n")
+    (tmp_path / "A.sol").write_text("pragma solidity ^0.8.0; contract A {}")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    res = subprocess.run(
+        [sys.executable, "-m", "chainllm", "audit", "A.sol", "--ray", "auto"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert res.returncode == 2, res.stderr
+    assert (
+        "--ray needs Ray, which is not installed" in res.stderr
+        and "pip install 'chainllm[ray]'" in res.stderr
+    )
