@@ -2,6 +2,7 @@
 checked loop against a single unchecked generation, measured in the same run.
 
     .venv/bin/python bench/generate_bench.py [--n 8] [--with-model] [--json]
+    .venv/bin/python bench/generate_bench.py --smoke   # one standard request, for the test suite
 
 Peer ("unchecked"): one generation with no compile and no audit: the composer for standard
 requests, composer + first library snippet for custom functions the snippet library covers,
@@ -45,7 +46,9 @@ def bench_template(n: int, *, custom: bool = False) -> dict[str, object]:
     """Standard requests (composer only), or with ``custom`` the requests whose custom functions
     the snippet library writes."""
     entries = [
-        e for e in load_suite(default_suites()[:1]) if e.request and bool(e.expect.get("custom")) == custom
+        e
+        for e in load_suite(default_suites()[:1])
+        if e.request and "checks" not in e.expect and bool(e.expect.get("custom")) == custom
     ]
     if custom:
         entries = [e for e in entries if e.request and _covered(e.request)]
@@ -140,16 +143,99 @@ def bench_model(request: str) -> dict[str, object]:
     }
 
 
+def bench_ir(n: int) -> dict[str, object]:
+    """IR kinds (storage, auctions, crowdfunding, ...) and Wizard kinds from the development suite:
+    seconds per stage (parse/IR, compose, compile + Slither, anvil behaviour checks) against one
+    unchecked generation (parse + render only), all on one anvil started here."""
+    from dataclasses import replace
+
+    from chainllm.generate.behaviour import chain
+    from chainllm.generate.kinds import build_ir, spec_of
+    from chainllm.generate.templates import RENDERERS, render
+
+    entries = [e for e in load_suite(default_suites()[:1]) if e.request and "checks" in e.expect]
+    seen: set[str] = set()
+    picked = []
+    for e in entries:  # one request per kind, spread over the suite
+        k = str(e.expect["kind"])
+        if k not in seen:
+            seen.add(k)
+            picked.append(e)
+    picked = picked[:n]
+    rows: list[dict[str, Any]] = []
+    with chain(None) as url:
+        for e in picked:
+            assert e.request is not None
+            t0 = time.perf_counter()
+            ir = build_ir(e.request)
+            spec = spec_of(ir)
+            _ = render(ir) if ir.kind in RENDERERS else compose(spec) if spec else ""
+            unchecked = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            result = generate(e.request, TemplateBackend(), GenerateOptions(use_cache=False, rpc=url))
+            loop_s = time.perf_counter() - t1
+            t2 = time.perf_counter()
+            bare = generate(
+                e.request, TemplateBackend(), replace(GenerateOptions(use_cache=False), behaviour=False)
+            )
+            no_behaviour_s = time.perf_counter() - t2
+            sec = result.seconds
+            rows.append(
+                {
+                    "id": e.id,
+                    "kind": ir.kind,
+                    "unchecked_s": round(unchecked, 4),
+                    "parse_s": round(sec.get("parse", 0.0), 3),
+                    "model_s": round(sec.get("generate", 0.0), 3),
+                    "audit_s (compile+slither)": round(sec.get("audit", 0.0), 2),
+                    "behaviour_s": round(sec.get("behaviour", 0.0), 2),
+                    "loop_s": round(loop_s, 2),
+                    "loop_without_behaviour_s": round(no_behaviour_s, 2),
+                    "status": result.status,
+                    "behaviour": result.behaviour.status if result.behaviour else None,
+                    "status_without_behaviour": bare.status,
+                }
+            )
+            print(
+                f"  {e.id:22} {ir.kind:18} audit {sec.get('audit', 0):5.2f} s  behaviour {sec.get('behaviour', 0):5.2f} s  "
+                f"loop {loop_s:5.2f} s  {result.status}",
+                file=sys.stderr,
+            )
+    loops = [r["loop_s"] for r in rows]
+    gen = statistics.mean(r["unchecked_s"] for r in rows)
+    return {
+        "requests": len(rows),
+        "mean_unchecked_generate_s": round(gen, 4),
+        "mean_parse_s": round(statistics.mean(r["parse_s"] for r in rows), 3),
+        "mean_audit_s": round(statistics.mean(r["audit_s (compile+slither)"] for r in rows), 2),
+        "mean_behaviour_s": round(statistics.mean(r["behaviour_s"] for r in rows), 2),
+        "median_loop_s": round(statistics.median(loops), 2),
+        "mean_loop_s": round(statistics.mean(loops), 2),
+        "mean_loop_without_behaviour_s": round(
+            statistics.mean(r["loop_without_behaviour_s"] for r in rows), 2
+        ),
+        "loop_vs_unchecked": round(statistics.mean(loops) / gen, 1) if gen else None,
+        "rows": rows,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=8, help="standard requests to time")
     ap.add_argument("--with-model", action="store_true", help="also time SmolLM2 writing one custom function")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--smoke", action="store_true", help="tiny size (1 standard request, no model), for the test suite"
+    )
     args = ap.parse_args()
+    if args.smoke:
+        args.n, args.with_model = 1, False
     out: dict[str, object] = {
         "template": bench_template(args.n),
-        "library": bench_template(max(1, args.n // 2), custom=True),
+        "ir": bench_ir(1 if args.smoke else max(args.n, 30)),
     }
+    if not args.smoke:  # smoke: one standard request is enough to keep the bench running
+        out["library"] = bench_template(max(1, args.n // 2), custom=True)
     if args.with_model:
         out["model"] = bench_model(
             "ERC20 token called Foo (FOO) with a function that lets the owner burn tokens from any account"
@@ -161,6 +247,8 @@ def main() -> None:
         ("template", "standard requests"),
         ("library", "custom functions from the snippet library"),
     ):
+        if key not in out:
+            continue
         t = out[key]
         assert isinstance(t, dict)
         print(f"{label}: {t['requests']}")
@@ -171,6 +259,17 @@ def main() -> None:
         print(
             f"  checked loop: {t['mean_loop_s']:.2f} s per contract = {t['loop_vs_unchecked']}x the unchecked generation"
         )
+    t = out["ir"]
+    assert isinstance(t, dict)
+    print(f"IR and Wizard kinds (one request per kind): {t['requests']}")
+    print(
+        f"  unchecked (parse + render): {t['mean_unchecked_generate_s'] * 1000:.1f} ms   parse/IR {t['mean_parse_s'] * 1000:.1f} ms   "
+        f"compile + Slither {t['mean_audit_s']:.2f} s   anvil behaviour checks {t['mean_behaviour_s']:.2f} s"
+    )
+    print(
+        f"  checked loop: median {t['median_loop_s']:.2f} s, mean {t['mean_loop_s']:.2f} s per contract "
+        f"({t['loop_vs_unchecked']}x the unchecked generation; {t['mean_loop_without_behaviour_s']:.2f} s without behaviour checks)"
+    )
     if "model" in out:
         m = out["model"]
         assert isinstance(m, dict)

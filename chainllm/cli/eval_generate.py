@@ -12,7 +12,7 @@ from chainllm.cli.generate import backend_options, build_backend
 from chainllm.cli.options import json_option
 from chainllm.generate.evaluate import DEFINITIONS, EntryResult, default_suites, evaluate, load_suite
 from chainllm.generate.loop import GenerateOptions
-from chainllm.generate.output import write_atomic
+from chainllm.io import atomic_write
 from chainllm.types import Severity
 
 
@@ -35,6 +35,12 @@ from chainllm.types import Severity
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON report here."
 )
+@click.option(
+    "--no-behaviour", is_flag=True, help="Skip the behaviour checks on anvil (reported as not passed)."
+)
+@click.option(
+    "--rpc", help="anvil URL for behaviour checks (default: the running local one, else a private one)."
+)
 @json_option
 def generate(
     suites: tuple[Path, ...],
@@ -51,15 +57,19 @@ def generate(
     limit: int,
     no_cache: bool,
     out: Path | None,
+    no_behaviour: bool,
+    rpc: str | None,
     as_json: bool,
 ) -> None:
     """Run the generation prompt suite: compile@1, compile@k, share free of High/Medium
-    findings, seconds per contract, overall and per difficulty.
+    findings, share passing every expected behaviour check on anvil, requests refused, seconds
+    per contract and the share the model wrote; overall, per difficulty and per kind.
 
     \b
     Examples:
       chainllm eval generate
       chainllm eval generate --backend template --only erc721 --json
+      chainllm eval generate --backend template --suite prompts/heldout_requests.jsonl
       chainllm eval generate --backend openai --base-url http://127.0.0.1:8000/v1 --model my-lora -k 5
     """
     entries = load_suite(list(suites) or default_suites())
@@ -71,7 +81,13 @@ def generate(
         raise click.BadParameter("no suite entries selected", param_hint="--only/--limit")
     be = build_backend(backend, base=base, adapter=adapter, base_url=base_url, model=model, threads=threads)
     opts = GenerateOptions(
-        k=k, rounds=rounds, fail_on=Severity.MEDIUM, use_cache=not no_cache, library=not no_library
+        k=k,
+        rounds=rounds,
+        fail_on=Severity.MEDIUM,
+        use_cache=not no_cache,
+        library=not no_library,
+        behaviour=not no_behaviour,
+        rpc=rpc,
     )
     show = not as_json and sys.stderr.isatty()
 
@@ -80,6 +96,10 @@ def generate(
             return
         mark = {"ok": "ok", "partial": "partial", "failed": "FAIL", "error": "ERROR"}[r.status]
         extra = f" ({r.error})" if r.error else (f" worst {r.worst}" if r.worst else "")
+        if r.checks_failed or r.checks_missing:
+            extra += f" behaviour not passed: {', '.join(r.checks_failed + r.checks_missing)}"
+        if r.unmet:
+            extra += f" unmet: {'; '.join(r.unmet)}"
         click.echo(f"{mark:7} {r.id:48} {r.seconds:6.1f} s{extra}", err=True)
 
     if show:
@@ -97,7 +117,7 @@ def generate(
         report = evaluate(entries, be, opts, on_result=line)
     data = report.to_dict()
     if out is not None:
-        write_atomic(out, json.dumps(data, indent=2) + "\n")
+        atomic_write(out, json.dumps(data, indent=2) + "\n")
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
@@ -106,13 +126,13 @@ def generate(
         f"backend: {report.backend}  k={report.k} rounds={report.rounds}  audit cache: {'on' if report.cached_audits else 'off'}"
     )
     click.echo(
-        f"{'group':10} {'n':>4} {'compile@1':>10} {'compile@k':>10} {'clean':>7} {'spec':>6} {'s/contract':>11}"
+        f"{'group':20} {'n':>4} {'compile@1':>10} {'no H/M':>7} {'behav.':>7} {'met':>6} {'kind':>6} {'refused':>8} {'model':>6} {'s/contract':>11}"
     )
-    rows = [("overall", m["overall"]), *m["by_difficulty"].items()]
+    rows = [("overall", m["overall"]), *m["by_difficulty"].items(), *m["by_kind"].items()]
     for name, r in rows:
         spec = "-" if r["spec_match"] is None else f"{r['spec_match']:.0%}"
         click.echo(
-            f"{name:10} {r['n']:>4} {r['compile@1']:>10.1%} {r['compile@k']:>10.1%} {r['clean']:>7.1%} {spec:>6} {r['seconds_per_contract']:>11.1f}"
+            f"{name:20} {r['n']:>4} {r['compile@1']:>10.1%} {r['free_high_medium']:>7.1%} {r['behaviour']:>7.1%} {r['met']:>6.0%} {spec:>6} {r['refused']:>8} {r['model_share']:>6.0%} {r['seconds_per_contract']:>11.1f}"
         )
     for key, text in DEFINITIONS.items():
         click.echo(f"  {key}: {text}")

@@ -11,16 +11,24 @@ from typing import Any, TypeVar
 import click
 
 from chainllm.audit.report import FORMATS
-from chainllm.cli.options import json_option
-from chainllm.errors import ChainLLMError
+from chainllm.cli.jsonerror import add_failure_fields
+from chainllm.cli.options import FAIL_ON, json_option
+from chainllm.errors import BadInputError
 from chainllm.generate.backends import Backend, default_threads, make_backend, resolve_adapter
+from chainllm.generate.ir import ContractIR
 from chainllm.generate.loop import MODES, GenerateOptions, GenerationResult
 from chainllm.generate.loop import generate as run_generate
 from chainllm.generate.output import Written, check_out_path, write_result
 from chainllm.types import Severity
 
-FAIL_ON = ("none", "low", "medium", "high")
 F = TypeVar("F", bound=Callable[..., Any])
+_WHO = {
+    "composer": "chainllm's deterministic composer (audited building blocks); no model output",
+    "library": "composer + chainllm's snippet library; no model output",
+    "model": "the model (custom parts), inside the compile/audit loop",
+    "repair": "the model after repair rounds",
+    "fallback": "the composer; the model's answers were rejected",
+}
 
 _BACKEND_OPTIONS = [
     click.option(
@@ -84,7 +92,7 @@ def build_backend(
 
 
 @click.command()
-@click.argument("prompt")
+@click.argument("prompt", required=False, default="")
 @click.option(
     "--out",
     "-o",
@@ -144,6 +152,27 @@ def build_backend(
     help="Seconds per request to an OpenAI-compatible server.",
 )
 @click.option("--no-cache", is_flag=True, help="Re-run the audit even for a candidate audited before.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Print the contract IR built from the request (JSON: kind, params, functions, checks, requirements) and stop; edit it and pass it back with --spec.",
+)
+@click.option(
+    "--spec",
+    "spec_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Build from this IR (JSON, as --explain prints it) instead of parsing PROMPT.",
+)
+@click.option(
+    "--no-behaviour",
+    is_flag=True,
+    help="Skip the behaviour checks on anvil (the report then says 'not checked').",
+)
+@click.option(
+    "--rpc",
+    "rpc",
+    help="anvil URL for behaviour checks (default: the running `chainllm services` anvil, else a private one).",
+)
 @json_option
 def generate(
     prompt: str,
@@ -166,6 +195,10 @@ def generate(
     seed: int,
     timeout: float,
     no_cache: bool,
+    explain: bool,
+    spec_file: Path | None,
+    no_behaviour: bool,
+    rpc: str | None,
     as_json: bool,
 ) -> None:
     """Generate a Solidity contract that compiles, audit it with Slither, repair, and keep the best.
@@ -175,45 +208,59 @@ def generate(
     library when a described intent matches (withdraw, set fee, allowlist, ...), else from the
     model. Every
     candidate is compiled and audited; nothing that did not compile is ever written.
-    Exit status: 0 a contract met --fail-on, 1 none did (or custom parts are missing),
-    2 bad input or an unreachable backend.
+    Every answer is compiled, audited with Slither and deployed to anvil, where behaviour
+    checks derived from the contract IR run (only the owner can X, a second vote reverts, a
+    refund after a missed deadline...). The report lists each requirement read from the request
+    and how it is met; a requirement nothing meets is named and the command exits 1.
+    Exit status: 0 a contract met --fail-on and passed its behaviour checks, 1 none did (or
+    parts of the request are not met), 2 bad input or an unreachable backend.
 
     \b
     Examples:
       chainllm generate "ERC20 named Acme, symbol ACM, 1M supply, burnable, pausable by owner" --out Acme.sol
       chainllm generate "NFT called Space Cats (CAT), 10k max supply, public mint for 0.05 ETH" --json
+      chainllm generate "a crowdfunding campaign with a 10 ETH goal and a 30 day deadline" --backend template
+      chainllm generate "a simple voting contract" --explain > ballot.json; chainllm generate --spec ballot.json
       chainllm generate "2-of-3 multisig wallet" --backend openai --base-url http://127.0.0.1:8000/v1 --model my-lora
     """
-    try:
-        if out is not None:
-            check_out_path(out, force=force)
-        be = build_backend(
-            backend,
-            base=base,
-            adapter=adapter,
-            base_url=base_url,
-            model=model,
-            threads=threads,
-            timeout=timeout,
+    # --json failures: the one error shape (cli/jsonerror.py), plus the fields a result has
+    add_failure_fields(status="error", path=None, compiled=False)
+    ir = _load_ir(spec_file) if spec_file is not None else None
+    if ir is None and prompt == "":
+        raise BadInputError(
+            "no request given",
+            hint='pass a description, e.g. chainllm generate "a simple voting contract", or --spec FILE',
         )
-        opts = GenerateOptions(
-            k=k,
-            rounds=rounds,
-            fail_on=None if fail_on == "none" else Severity.parse(fail_on),
-            mode=mode,
-            temperature=temperature,
-            seed=seed,
-            use_cache=not no_cache,
-            library=not no_library,
-        )
-        result = _run(prompt, be, opts, show=not as_json and sys.stderr.isatty())
-    except ChainLLMError as exc:
-        if as_json:
-            click.echo(
-                json.dumps({"status": "error", "error": str(exc), "path": None, "compiled": False}, indent=2)
-            )
-            raise SystemExit(exc.exit_code) from None
-        raise
+    if explain:
+        from chainllm.generate.kinds import build_ir
+
+        shown = ir or build_ir(prompt)
+        click.echo(json.dumps(shown.to_dict(), indent=2))
+        raise SystemExit(0 if not shown.unmet else 1)
+    if out is not None:
+        check_out_path(out, force=force)
+    be = build_backend(
+        backend,
+        base=base,
+        adapter=adapter,
+        base_url=base_url,
+        model=model,
+        threads=threads,
+        timeout=timeout,
+    )
+    opts = GenerateOptions(
+        k=k,
+        rounds=rounds,
+        fail_on=None if fail_on == "none" else Severity.parse(fail_on),
+        mode=mode,
+        temperature=temperature,
+        seed=seed,
+        use_cache=not no_cache,
+        library=not no_library,
+        behaviour=not no_behaviour,
+        rpc=rpc,
+    )
+    result = _run(prompt, be, opts, ir, show=not as_json and sys.stderr.isatty())
     written = write_result(result, out, fmt=fmt, allow_partial=allow_partial) if out is not None else None
     code = 0 if result.status == "ok" or (result.status == "partial" and allow_partial) else 1
     if as_json:
@@ -232,9 +279,28 @@ def generate(
     raise SystemExit(code)
 
 
-def _run(prompt: str, be: Backend, opts: GenerateOptions, *, show: bool) -> GenerationResult:
+def _load_ir(path: Path) -> ContractIR:
+    if not path.is_file():
+        raise BadInputError(f"{path}: no such file", hint="write one with --explain > FILE")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInputError(
+            f"{path}: not a JSON contract IR ({exc})", hint="write one with --explain > FILE"
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("ir"), dict):
+        data = data["ir"]  # a --json result
+    return ContractIR.from_dict(data)
+
+
+def _run(
+    prompt: str, be: Backend, opts: GenerateOptions, ir: ContractIR | None, *, show: bool
+) -> GenerationResult:
+    request = prompt or (f"(from --spec: {ir.kind} {ir.name})" if ir is not None else "")
     if not show:
-        return run_generate(prompt, be, opts, progress=lambda m: click.echo(f"generate: {m}", err=True))
+        return run_generate(
+            request, be, opts, ir=ir, progress=lambda m: click.echo(f"generate: {m}", err=True)
+        )
     from rich.console import Console
 
     console = Console(stderr=True)
@@ -244,7 +310,7 @@ def _run(prompt: str, be: Backend, opts: GenerateOptions, *, show: bool) -> Gene
             console.log(msg)
             status.update(msg)
 
-        return run_generate(prompt, be, opts, progress=step)
+        return run_generate(request, be, opts, ir=ir, progress=step)
 
 
 def _render(result: GenerationResult, written: Written | None, out: Path | None, code: int) -> None:
@@ -261,6 +327,21 @@ def _render(result: GenerationResult, written: Written | None, out: Path | None,
     err(
         f"{result.reason} ({len(result.attempts)} attempt(s), backend {result.backend_detail}, {result.seconds.get('total', 0):.1f} s)"
     )
+    if result.ir is not None:
+        for r in result.ir.requirements:
+            err(
+                f"  requirement {'met' if r.met else 'NOT MET'}: {r.text}"
+                + (f" -> {r.met_by}" if r.met else "")
+            )
+        for n in result.ir.notes:
+            err(f"  assumed: {n}")
+        for w in result.ir.warnings:
+            err(f"  WARNING: {w}")
+    if result.behaviour is not None:
+        for c in result.behaviour.checks:
+            err(f"  behaviour {c.status}: {c.name}: {c.detail}")
+    if result.origin:
+        err("  written by: " + _WHO.get(result.origin, result.origin))
     if written is not None:
         if written.contract:
             err(f"contract written to {written.contract}")

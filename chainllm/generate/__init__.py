@@ -1,5 +1,15 @@
-"""Contract generation: request -> spec -> OpenZeppelin composition (+ model-written custom
-functions) -> compile -> audit -> repair. See ``loop.generate``.
+"""Contract generation: request -> contract IR (``kinds.build_ir``) -> deterministic
+composition (``templates`` for the IR kinds, OpenZeppelin ``compose`` for the Wizard kinds, +
+library/model custom functions) -> compile -> audit -> repair -> behaviour checks on anvil
+(``behaviour``). See ``loop.generate``.
+
+Round 3 (issue 18): 26 IR kinds beyond the Wizard's 9 (storage, ownership, greeter, counter,
+voting, English/Dutch auction, crowdfunding, payment splitter, staking, lottery, allowlist,
+username registry, proof of existence, supply chain, loyalty points, subscription,
+marketplace, time-locked savings, DAO treasury, faucet, donations, bank, dead man's switch,
+to-do list, airdrop). Feature words the chosen kind does not implement are named as unmet
+requirements (exit 1), never dropped; every returned contract is deployed to anvil and its
+IR's checks run there.
 
 Why this shape (measured, 2026-11, 2-core CPU):
 
@@ -24,10 +34,12 @@ Why this shape (measured, 2026-11, 2-core CPU):
 """
 
 from chainllm.generate.backends import LocalBackend, OpenAIBackend, TemplateBackend, make_backend
+from chainllm.generate.ir import ContractIR
 from chainllm.generate.loop import GenerateOptions, GenerationResult, generate
 from chainllm.generate.spec import ContractSpec, CustomFunction, parse_request
 
 __all__ = [
+    "ContractIR",
     "ContractSpec",
     "CustomFunction",
     "GenerateOptions",

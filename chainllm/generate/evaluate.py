@@ -22,7 +22,7 @@ from chainllm import config
 from chainllm.errors import BadInputError, ChainLLMError
 from chainllm.generate.backends import Backend
 from chainllm.generate.loop import GenerateOptions, generate
-from chainllm.generate.spec import ContractSpec, CustomFunction, parse_request
+from chainllm.generate.spec import ContractSpec, CustomFunction
 from chainllm.types import Severity
 
 DEFAULT_SUITES = ("prompts/generate_suite.jsonl", "prompts/wizard_options.jsonl")
@@ -32,6 +32,12 @@ DEFINITIONS = {
     "clean": "the returned contract is complete, compiled, and has no High/Medium Slither finding",
     "spec_match": "the parser found the expected kind, features and number of custom functions",
     "clean_by_origin": "clean contracts by who wrote the custom parts: composer (none needed), library, model/repair",
+    "free_high_medium": "the returned contract compiled and has no High/Medium Slither finding",
+    "behaviour": "every behaviour check the suite entry expects was run on anvil and passed (entries "
+    "without expectations: every check the IR defines passed); not-checked counts as not passed",
+    "refused": "the request was rejected before generation (a describable contract should never be)",
+    "met": "no requirement read from the request was left unmet",
+    "model_share": "share of returned contracts whose custom parts the model wrote (origin model/repair)",
 }
 
 
@@ -113,6 +119,16 @@ class EntryResult:
     error: str | None = None
     reason: str = ""  # the loop's one-line verdict (why partial/failed)
     origin: str | None = None  # composer | library | model | repair | fallback (returned candidate)
+    kind: str = ""  # the kind the suite expects (else the kind parsed)
+    parsed_kind: str = ""
+    free_high_medium: bool = False
+    behaviour: bool = False
+    behaviour_status: str = ""
+    checks_failed: tuple[str, ...] = ()
+    checks_missing: tuple[str, ...] = ()  # expected by the suite but not defined by the IR
+    unmet: tuple[str, ...] = ()
+    refused: bool = False
+    seconds_behaviour: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,17 +145,24 @@ def _spec_match(spec: ContractSpec | None, expect: dict[str, Any]) -> bool | Non
 
 
 def run_entry(entry: SuiteEntry, backend: Backend, options: GenerateOptions) -> EntryResult:
+    from chainllm.generate.kinds import build_ir
+
     started = time.perf_counter()
     spec = entry.spec
+    want_kind = str(entry.expect.get("kind", ""))
     try:
         if spec is None:
             assert entry.request is not None
-            spec = parse_request(entry.request)
-        result = generate(entry.request or f"(options) {entry.id}", backend, options, spec=spec)
+            ir = build_ir(entry.request)
+            result = generate(entry.request, backend, options, ir=ir)
+            spec = result.spec
+        else:
+            result = generate(f"(options) {entry.id}", backend, options, spec=spec)
     except ChainLLMError as exc:
         return EntryResult(
             entry.id, entry.difficulty, "error", False, False, False, _spec_match(spec, entry.expect) if spec else False,
-            None, 0, 0, time.perf_counter() - started, 0.0, 0.0, error=str(exc),
+            None, 0, 0, time.perf_counter() - started, 0.0, 0.0, error=str(exc), kind=want_kind,
+            refused=isinstance(exc, BadInputError),
         )  # fmt: skip
     complete = [a for a in result.attempts if a.sha256 is not None and not a.missing]
     first = result.attempts[0] if result.attempts else None
@@ -149,6 +172,28 @@ def run_entry(entry: SuiteEntry, backend: Backend, options: GenerateOptions) -> 
     clean = (
         result.compiled and result.status != "partial" and (worst_sev is None or worst_sev < Severity.MEDIUM)
     )
+    returned = next((a for a in result.attempts if a.sha256 and result.audit and a.compiled), None)
+    free = bool(
+        result.compiled
+        and (worst_sev is None or worst_sev < Severity.MEDIUM)
+        and returned is not None
+        and not returned.missing
+    )
+    bh = result.behaviour
+    ran = {c.name: c.status for c in bh.checks} if bh else {}
+    wanted = list(entry.expect.get("checks") or ran)
+    missing = tuple(c for c in wanted if c not in ran)
+    failed = tuple(c for c in wanted if ran.get(c) not in (None, "passed"))
+    behaviour_ok = bool(
+        bh is not None and ran and wanted and not missing and not failed and bh.status != "failed"
+    )
+    got = result.ir
+    if result.spec is not None and entry.spec is None and "checks" in entry.expect:
+        spec_ok: bool | None = None  # IR-style expectation: compare kinds only
+    else:
+        spec_ok = _spec_match(spec, entry.expect)
+    if got is not None and "checks" in entry.expect:
+        spec_ok = got.kind == want_kind
     return EntryResult(
         id=entry.id,
         difficulty=entry.difficulty,
@@ -156,7 +201,7 @@ def run_entry(entry: SuiteEntry, backend: Backend, options: GenerateOptions) -> 
         compile_at_1=compile_at_1,
         compile_at_k=compile_at_k,
         clean=clean,
-        spec_match=_spec_match(spec, entry.expect),
+        spec_match=spec_ok,
         worst=worst_sev.label if worst_sev is not None else None,
         attempts=len(result.attempts),
         model_calls=result.model_calls,
@@ -166,6 +211,15 @@ def run_entry(entry: SuiteEntry, backend: Backend, options: GenerateOptions) -> 
         solc_version=result.audit.solc_version if result.audit else None,
         reason=result.reason,
         origin=result.origin,
+        kind=want_kind or (got.kind if got else ""),
+        parsed_kind=got.kind if got else (spec.kind if spec else ""),
+        free_high_medium=free,
+        behaviour=behaviour_ok,
+        behaviour_status=bh.status if bh else "",
+        checks_failed=failed,
+        checks_missing=missing,
+        unmet=tuple(r.text for r in got.unmet) if got else (),
+        seconds_behaviour=result.seconds.get("behaviour", 0.0),
     )
 
 
@@ -188,6 +242,12 @@ class SuiteReport:
             "compile@1": share([r.compile_at_1 for r in rs]),
             "compile@k": share([r.compile_at_k for r in rs]),
             "clean": share([r.clean for r in rs]),
+            "free_high_medium": share([r.free_high_medium for r in rs]),
+            "behaviour": share([r.behaviour for r in rs]),
+            "met": share([not r.unmet and r.status != "error" for r in rs]),
+            "refused": sum(1 for r in rs if r.refused),
+            "model_share": share([r.origin in {"model", "repair"} for r in rs]),
+            "seconds_behaviour": round(sum(r.seconds_behaviour for r in rs) / n, 2) if n else 0.0,
             "spec_match": round(sum(matched) / len(matched), 4) if matched else None,
             "seconds_per_contract": round(statistics.mean(secs), 2) if secs else 0.0,
             "seconds_median": round(statistics.median(secs), 2) if secs else 0.0,
@@ -207,9 +267,13 @@ class SuiteReport:
         by: dict[str, list[EntryResult]] = {}
         for r in self.results:
             by.setdefault(r.difficulty or "-", []).append(r)
+        kinds: dict[str, list[EntryResult]] = {}
+        for r in self.results:
+            kinds.setdefault(r.kind or "-", []).append(r)
         return {
             "overall": self._rates(list(self.results)),
             "by_difficulty": {k: self._rates(v) for k, v in sorted(by.items())},
+            "by_kind": {k: self._rates(v) for k, v in sorted(kinds.items())},
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -231,10 +295,17 @@ def evaluate(
     *,
     on_result: Callable[[EntryResult], None] | None = None,
 ) -> SuiteReport:
+    from dataclasses import replace
+
+    from chainllm.generate.behaviour import chain
+
     results = []
-    for entry in entries:
-        r = run_entry(entry, backend, options)
-        results.append(r)
-        if on_result:
-            on_result(r)
+    # One anvil for the whole suite (each run is reverted to its snapshot afterwards).
+    with chain(options.rpc if options.behaviour else "http://unused") as url:
+        opts = replace(options, rpc=url) if options.behaviour and url else options
+        for entry in entries:
+            r = run_entry(entry, backend, opts)
+            results.append(r)
+            if on_result:
+                on_result(r)
     return SuiteReport(tuple(results), backend.describe(), options.k, options.rounds, options.use_cache)

@@ -23,10 +23,12 @@ from chainllm.audit.engine import AuditOptions, audit_paths
 from chainllm.errors import BadInputError
 from chainllm.generate import prompts, snippets
 from chainllm.generate.backends import CLOSE, Backend, Sampling
+from chainllm.generate.behaviour import BehaviourReport
 from chainllm.generate.compose import compose, function_text, skeleton
 from chainllm.generate.extract import extract_contract, extract_function, main_contract
+from chainllm.generate.ir import ContractIR
 from chainllm.generate.snippets import Snippet
-from chainllm.generate.spec import ContractSpec, parse_request, validate_request
+from chainllm.generate.spec import ContractSpec, validate_request
 from chainllm.types import AuditReport, Diagnostic, FileAudit, Finding, Severity
 
 MODES = ("structured", "freehand")
@@ -46,6 +48,8 @@ class GenerateOptions:
     use_cache: bool = True
     library: bool = True  # try the snippet library's candidates before asking the model
     workdir: Path | None = None  # where candidates are compiled (default: the user cache dir)
+    behaviour: bool = True  # deploy the chosen candidate to anvil and run the IR's checks
+    rpc: str | None = None  # anvil URL for behaviour checks (default: running local one, else a private one)
 
     def __post_init__(self) -> None:
         problems = []
@@ -131,6 +135,8 @@ class GenerationResult:
     seconds: dict[str, float] = field(default_factory=dict)
     model_calls: int = 0
     origin: str | None = None  # where the returned candidate came from (see Attempt.origin)
+    ir: ContractIR | None = None
+    behaviour: BehaviourReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -161,9 +167,16 @@ class GenerationResult:
             "contract": self.contract_name,
             "fail_on": self.fail_on.label if self.fail_on is not None else None,
             "spec": self.spec.to_dict() if self.spec else None,
+            "ir": self.ir.to_dict() if self.ir else None,
+            "requirements": [r.to_dict() for r in self.ir.requirements] if self.ir else [],
+            "unmet": [r.text for r in self.ir.unmet] if self.ir else [],
+            "warnings": list(self.ir.warnings) if self.ir else [],
+            "behaviour": self.behaviour.to_dict() if self.behaviour else None,
             "steps": [a.to_dict() for a in self.attempts],
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
-            "checked": "compiled with solc and analysed with Slither's default detectors; not a proof of safety",
+            "checked": "compiled with solc, analysed with Slither's default detectors"
+            + (", behaviour checked on anvil" if self.behaviour and self.behaviour.passed else "")
+            + "; not a proof of safety",
         }
 
 
@@ -554,19 +567,62 @@ def generate(
     options: GenerateOptions | None = None,
     *,
     spec: ContractSpec | None = None,
+    ir: ContractIR | None = None,
     progress: Progress | None = None,
 ) -> GenerationResult:
-    """Generate, compile, audit and repair; return the best candidate and every step taken."""
+    """Generate, compile, audit, repair and behaviour-check; return the best candidate and every
+    step taken.
+
+    Structured mode: the request becomes a ``ContractIR`` (``kinds.build_ir``; or ``ir``/``spec``
+    given, e.g. an edited ``--explain`` output); IR kinds are rendered by ``templates``, Wizard
+    kinds by ``compose`` (+ library/model custom functions). Requirements the IR could not meet
+    make the result ``partial`` (exit 1), never ``ok``.
+    """
+    from chainllm.generate import kinds, templates
+
     opts = options or GenerateOptions()
     started = time.perf_counter()
     if opts.mode == "structured":
-        spec = spec or parse_request(request)
+        if ir is None:
+            ir = kinds.ir_from_spec(spec) if spec is not None else kinds.build_ir(request)
+        if spec is None and ir.kind not in templates.RENDERERS:
+            spec = kinds.spec_of(ir)
     else:
         request = validate_request(request)
+        try:
+            ir = ir or kinds.build_ir(request)
+        except BadInputError:
+            ir = None
+    seconds_parse = time.perf_counter() - started
     workdir = opts.workdir or config.cache_dir() / "generate" / "candidates"
     workdir.mkdir(parents=True, exist_ok=True)
     run = _Runner(backend, opts, progress, workdir)
-    if opts.mode == "structured":
+    detail = backend.describe()
+    if opts.mode == "structured" and ir is not None and ir.kind not in templates.RENDERERS and spec is None:
+        why = "no composer for this request; unmet: " + "; ".join(r.text for r in ir.unmet)
+        return GenerationResult(
+            request,
+            opts.mode,
+            backend.name,
+            detail,
+            "failed",
+            why,
+            None,
+            None,
+            None,
+            None,
+            (),
+            opts.fail_on,
+            {"parse": seconds_parse, "total": time.perf_counter() - started},
+            0,
+            None,
+            ir,
+        )
+    if opts.mode == "structured" and ir is not None and ir.kind in templates.RENDERERS:
+        name = ir.name
+        run.progress(f"composing {ir.kind.replace('_', ' ')} {name} from the contract IR")
+        run.audit([_Candidate(0, 0, "composer", templates.render(ir))], lambda _c: name)
+    elif opts.mode == "structured":
         assert spec is not None
         _structured(request, spec, run)
     else:
@@ -574,10 +630,10 @@ def generate(
     attempts = tuple(c.attempt for c in run.done if c.attempt is not None)
     audited = [c for c in run.done if c.attempt is not None and c.source is not None and c.audit is not None]
     best = min(audited, key=run.rank_key) if audited else None
-    seconds = dict(run.seconds, total=time.perf_counter() - started)
-    detail = backend.describe()
+    seconds = dict(run.seconds, parse=seconds_parse)
     if best is None or best.attempt is None or not best.attempt.compiled:
         why = _why_failed(attempts)
+        seconds["total"] = time.perf_counter() - started
         return GenerationResult(
             request,
             opts.mode,
@@ -593,10 +649,16 @@ def generate(
             opts.fail_on,
             seconds,
             run.model_calls,
+            None,
+            ir,
         )
     a = best.attempt
     assert best.audit is not None and best.source is not None
-    name = spec.name if spec is not None else main_contract(best.source)
+    name = (
+        ir.name
+        if ir is not None and opts.mode == "structured"
+        else (spec.name if spec is not None else (main_contract(best.source) or "Contract"))
+    )
     # Report locations against the file the user gets, not the content-addressed work folder.
     shown = f"{name}.sol"
     audit = replace(
@@ -608,6 +670,7 @@ def generate(
         ),
     )
     worst = a.worst()
+    behaviour: BehaviourReport | None = None
     if opts.fail_on is not None and a.hits(opts.fail_on):
         status, why = (
             "failed",
@@ -637,6 +700,17 @@ def generate(
                 else ""
             ),
         )
+    if status != "failed" and ir is not None:
+        behaviour = _behaviour(ir, best, name, run, workdir)
+        seconds["behaviour"] = behaviour.seconds
+        if behaviour.status == "failed":
+            status, why = "failed", "behaviour: " + behaviour.reason
+        else:
+            why += "; behaviour: " + behaviour.reason
+    if ir is not None and ir.unmet and status == "ok":
+        status = "partial"
+        why = "not met: " + "; ".join(r.text for r in ir.unmet) + " (" + why + ")"
+    seconds["total"] = time.perf_counter() - started
     return GenerationResult(
         request,
         opts.mode,
@@ -653,7 +727,26 @@ def generate(
         seconds,
         run.model_calls,
         _origin(best),
+        ir,
+        behaviour,
     )
+
+
+def _behaviour(ir: ContractIR, best: _Candidate, name: str, run: _Runner, workdir: Path) -> BehaviourReport:
+    """Deploy the chosen candidate to anvil and run the IR's checks ("not checked" when off)."""
+    from chainllm.generate import behaviour as bh
+
+    if not run.opts.behaviour:
+        return bh.BehaviourReport("not checked", "behaviour checks turned off (--no-behaviour)")
+    assert best.source is not None
+    path = workdir / hashlib.sha256(best.source.encode()).hexdigest()[:20] / f"{name}.sol"
+    run.progress(f"deploying {name} to anvil and running {len(ir.checks)} behaviour check(s)")
+    with bh.chain(run.opts.rpc) as url:
+        if url is None:
+            return bh.BehaviourReport("not checked", "no anvil could be started (install it or pass --rpc)")
+        report = bh.run_checks(ir, best.source, path, url, workdir=workdir, contract=name)
+    run.progress(f"behaviour: {report.reason}")
+    return report
 
 
 def _origin(c: _Candidate) -> str:

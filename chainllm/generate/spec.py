@@ -143,7 +143,10 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
     # Container kinds first ("escrow paid in an ERC20 token" is an escrow), then NFTs, then DAOs
     # ("DAO pass NFT" is an NFT), then fungible tokens ("governance token" is an ERC20).
     ("governor", r"\bgovernor\b"),
-    ("multisig", r"\b(multi-?sig|multi-?signature|multiple owners|n-of-m|\d+\s*-?of-?\s*\d+)\b"),
+    (
+        "multisig",
+        r"\b(multi-?sig|multi-?signature|multiple owners|multiple (?:signatures|signers|approvals)|n-of-m|\d+\s*-?of-?\s*\d+)\b",
+    ),
     ("timelock", r"\btime-?lock(controller)?\b"),
     ("vesting", r"\bvesting\b|\bvests?\b"),
     ("escrow", r"\bescrow\b"),

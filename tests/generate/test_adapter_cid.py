@@ -27,7 +27,9 @@ from chainllm.provenance.registry import (
 )
 
 # The library covers no "random winner" intent: the model is asked, so the adapter is used.
-REQUEST = "a contract named Raffle with a function that picks a random winner among participants"
+# A custom function the model must write (--no-library below): a raffle is now an IR kind the
+# composer builds without a model, so it no longer exercises the adapter.
+REQUEST = "ERC20 token called Foo (FOO) with a function that lets the owner burn tokens from any account"
 
 
 @pytest.fixture
@@ -73,7 +75,7 @@ def _generate(cid: str, base: Path, ipfs_api: str) -> Any:
     return CliRunner().invoke(
         cli,
         ["generate", REQUEST, "--backend", "local", "--base", str(base), "--adapter", cid,
-         "-k", "1", "--rounds", "0", "--threads", "1", "--json"],
+         "-k", "1", "--rounds", "0", "--threads", "1", "--no-library", "--json"],
         env={"CHAINLLM_IPFS_API": ipfs_api},
         catch_exceptions=False,
     )  # fmt: skip
@@ -111,10 +113,14 @@ def test_generate_pulls_verifies_and_uses_a_published_adapter(
     tampered = _generate(res.cid, base, ipfs_api)
     refused = json.loads(tampered.stdout)
     assert tampered.exit_code == 1 and refused["status"] == "error"  # VerificationError's exit code
-    assert "modified since it was verified" in refused["error"] and refused["path"] is None
+    assert "modified since it was verified" in refused["error"]["message"] and refused["path"] is None
 
     weights.write_bytes(original)
     reg.revoke(signer.account, res.manifest_sha256, "bad adapter")
     revoked = _generate(res.cid, base, ipfs_api)
     refused = json.loads(revoked.stdout)
-    assert revoked.exit_code == 1 and refused["status"] == "error" and "was revoked" in refused["error"]
+    assert (
+        revoked.exit_code == 1
+        and refused["status"] == "error"
+        and "was revoked" in refused["error"]["message"]
+    )
