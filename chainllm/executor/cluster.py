@@ -180,7 +180,8 @@ class RayExecutor:
                 return
             except ConnectionError:
                 pass  # no cluster running here: start one on this machine
-            ray.init(include_dashboard=False, **opts)
+            # A private cluster for this run: results are small, so a small object store.
+            ray.init(include_dashboard=False, object_store_memory=512 * 1024**2, **opts)
             return
         try:
             ray.init(address=address, **opts)
@@ -332,9 +333,7 @@ class RayExecutor:
                             out = failed(i, f"timed out after {timeout:.0f} s", retry_timeouts)
                             if out is not None:
                                 yield out
-        finally:
-            for ref in inflight:
-                ray.cancel(ref, force=True)
+        finally:  # also on Ctrl-C or an error in the caller: killing an actor ends its task
             for a in actors:
                 ray.kill(a, no_restart=True)
 
