@@ -70,6 +70,8 @@ def load_artifacts(root: Path | None = None) -> dict[str, Artifact]:
                 code = c.get("evm", {}).get("bytecode", {}).get("object", "")
                 if not code:
                     continue  # interfaces, abstract contracts
+                if name in out and not unit.endswith(f.name):
+                    continue  # imported from another scenario file, which is compiled itself
                 if name in out:
                     raise BadInputError(f"contract name {name} is defined twice under {root}")
                 out[name] = Artifact(

@@ -32,8 +32,7 @@ from web3 import Web3
 
 from chainllm import config
 from chainllm.chain.artifacts import Artifact, load_artifacts
-from chainllm.chain.connect import probe_rpc, rpc_call
-from chainllm.chain.rpcclient import RpcClient, RpcError
+from chainllm.chain.transport import RpcError, Transport, probe_rpc, rpc_call
 from chainllm.chain.vanity import find_lookalikes
 from chainllm.errors import BadInputError, ServiceError
 from chainllm.labels.schema import AddressLabel, TxLabel, write_label_set
@@ -56,6 +55,7 @@ IMPLEMENTATIONS: dict[str, tuple[str, ...]] = {
 }
 
 Action = Callable[[], object]
+FAMILIES = ("a", "b")
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,12 @@ class SimConfig:
     malicious_share: float = 0.3  # share of new stories that are scams
     block_time: int = 12
     contracts_dir: Path | None = None
+    family: str = "a"  # "a": this module; "b": the independent family (chain.scenarios_b)
 
     def __post_init__(self) -> None:
         problems = []
+        if self.family not in FAMILIES:
+            problems.append(f"--family must be one of {', '.join(FAMILIES)} (got {self.family!r})")
         if self.txs < 1:
             problems.append(f"--txs must be >= 1 (got {self.txs})")
         if self.blocks is not None and self.blocks < 1:
@@ -154,7 +157,7 @@ class Simulator:
         self, rpc_url: str, cfg: SimConfig, *, progress: Callable[[int, int], None] | None = None
     ) -> None:
         self.cfg = cfg
-        self.rpc = RpcClient(rpc_url)
+        self.rpc = Transport([rpc_url], max_retries=0)  # no blind resends of signed txs
         self.rng = random.Random(cfg.seed)
         self.progress = progress
         self.arts = load_artifacts(cfg.contracts_dir)
@@ -221,7 +224,7 @@ class Simulator:
                 gas = int(int(self.rpc.call("eth_estimateGas", probe, "latest"), 16) * 1.25)
             except RpcError:
                 gas = 400_000 if to else 6_000_000  # the tx will revert on chain; keep it
-        tip = int(GWEI * math.exp(self.rng.gauss(math.log(1.2), 0.8)))
+        tip = self._tip()
         tx: dict[str, Any] = {
             "chainId": self.chain_id,
             "nonce": self.nonce(sender),
@@ -231,7 +234,7 @@ class Simulator:
         }
         if to:
             tx["to"] = to
-        if self.rng.random() < 0.15:  # some wallets still send legacy transactions
+        if self._legacy():
             tx["gasPrice"] = self.base_fee * 2 + tip
         else:
             tx["type"] = 2
@@ -245,6 +248,18 @@ class Simulator:
         self.nonces[sender] += 1
         self.pending.append(_Pending(tx_hash, sender, to or "", value, meta))
         return tx_hash
+
+    def _tip(self) -> int:
+        return int(GWEI * math.exp(self.rng.gauss(math.log(1.2), 0.8)))
+
+    def _legacy(self) -> bool:
+        return self.rng.random() < 0.15  # some wallets still send legacy transactions
+
+    def _gap(self) -> int:
+        gap = self.cfg.block_time * (2 if self.rng.random() < 0.05 else 1)
+        if self.rng.random() < 0.03:
+            gap += self.rng.randint(60, 1800)  # a quiet spell: minutes without activity
+        return gap
 
     def _reserve(self, user: str, need: int) -> None:
         """Commit ``need`` wei of ``user``'s balance in the open block. A user who runs low
@@ -284,9 +299,7 @@ class Simulator:
 
     def mine(self, gap: int | None = None) -> None:
         if gap is None:
-            gap = self.cfg.block_time * (2 if self.rng.random() < 0.05 else 1)
-            if self.rng.random() < 0.03:
-                gap += self.rng.randint(60, 1800)  # a quiet spell: minutes without activity
+            gap = self._gap()
         self.ts += gap
         self.rpc.call("evm_mine", self.ts)
         self.block_spend.clear()
@@ -1366,8 +1379,8 @@ def require_anvil(rpc_url: str) -> None:
         )
 
 
-def default_out(seed: int) -> Path:
-    return config.data_dir() / "labels" / f"sim-{seed}"
+def default_out(seed: int, family: str = "a") -> Path:
+    return config.data_dir() / "labels" / (f"sim-{seed}" if family == "a" else f"sim-{family}-{seed}")
 
 
 def simulate(
@@ -1379,8 +1392,13 @@ def simulate(
 ) -> SimResult:
     """Run the simulation against ``rpc_url`` (an anvil) and write the label set to ``out``."""
     require_anvil(rpc_url)
-    result = Simulator(rpc_url, cfg, progress=progress).run()
-    target = out or default_out(cfg.seed)
+    if cfg.family == "b":
+        from chainllm.chain.scenarios_b import FamilyB
+
+        result = FamilyB(rpc_url, cfg, progress=progress).run()
+    else:
+        result = Simulator(rpc_url, cfg, progress=progress).run()
+    target = out or default_out(cfg.seed, cfg.family)
     write_label_set(target, result.txs, result.addresses, result.manifest)
     result.out = target
     return result

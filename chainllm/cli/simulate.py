@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from chainllm.chain.connect import resolve_rpc
-from chainllm.chain.simulate import SimConfig, default_out
+from chainllm.chain.simulate import FAMILIES, SimConfig, default_out
 from chainllm.chain.simulate import simulate as run_simulation
 from chainllm.cli.chain_progress import LazyBar
 from chainllm.cli.options import json_option, rpc_option
@@ -26,6 +26,13 @@ from chainllm.cli.options import json_option, rpc_option
 )
 @click.option("--blocks", type=int, help="Or: this many blocks of new activity.")
 @click.option(
+    "--family",
+    type=click.Choice(FAMILIES),
+    default="a",
+    show_default=True,
+    help="Scenario family: a (contracts/scenarios) or b, the independent held-out family (contracts/scenarios_b).",
+)
+@click.option(
     "--users", type=int, default=16, show_default=True, help="Benign user accounts (also the victims)."
 )
 @click.option(
@@ -35,7 +42,7 @@ from chainllm.cli.options import json_option, rpc_option
     "--contracts",
     "contracts_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Scenario contracts folder (default: contracts/scenarios).",
+    help="Scenario contracts folder (default: contracts/scenarios, or contracts/scenarios_b with --family b).",
 )
 @click.option(
     "--out",
@@ -48,6 +55,7 @@ def simulate(
     seed: int,
     txs: int,
     blocks: int | None,
+    family: str,
     users: int,
     malicious_share: float,
     contracts_dir: Path | None,
@@ -62,6 +70,7 @@ def simulate(
     Example:
       chainllm services down --wipe anvil && chainllm services up anvil
       chainllm simulate --seed 1 --txs 300
+      chainllm simulate --family b --seed 1 --txs 300   # on another fresh anvil
       chainllm crawl txs --out chain-data
     """
     cfg = SimConfig(
@@ -71,9 +80,10 @@ def simulate(
         users=users,
         malicious_share=malicious_share,
         contracts_dir=contracts_dir,
+        family=family,
     )
     url = resolve_rpc(rpc)[0]
-    target = out or default_out(seed)
+    target = out or default_out(seed, family)
     with LazyBar("simulating", blocks or txs, enabled=not as_json) as bar:
         result = run_simulation(url, cfg, out=target, progress=bar.update)
     m = result.manifest

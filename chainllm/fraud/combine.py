@@ -13,10 +13,13 @@ probability is used as it is (a few rows cannot calibrate; they once gave a beni
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+
+from chainllm.fraud.result import Reason
 
 EPS = 0.005  # probabilities are clipped here: a rule score of 0 must not dominate the stack
 MIN_ROWS = 40  # calibration rows needed before anything is fitted
@@ -195,10 +198,28 @@ def best_threshold(scores: np.ndarray, y: np.ndarray, *, min_rows: int = MIN_ROW
     return min(max(best, 0.2), 0.8)
 
 
-def suspicious_threshold(scores: np.ndarray, y: np.ndarray, threshold: float, *, fpr: float = 0.1) -> float:
+def suspicious_threshold(scores: np.ndarray, y: np.ndarray, threshold: float, *, fpr: float = 0.02) -> float:
     """Where "suspicious" starts: the score that at most ``fpr`` of the benign calibration rows
-    (out-of-fold) reach, kept within 0.1 and the malicious threshold."""
+    (out-of-fold) reach, kept within 0.1 and the malicious threshold. 2%: a warning on one
+    ordinary transaction in ten gets a wallet's warnings switched off (issue 13)."""
     benign = np.asarray(scores)[np.asarray(y) == 0]
     if len(benign) < MIN_CLASS:
         return max(0.1, threshold / 2)
     return float(min(max(np.quantile(benign, 1 - fpr), 0.1), threshold))
+
+
+EVIDENCE_SEVERITIES = ("high", "critical")
+
+
+def verdict(score: float, threshold: float, suspicious: float, reasons: Sequence[Reason]) -> str:
+    """The verdict policy (issue 13): "malicious" needs the score *and* evidence of what
+    happened, a high or critical reason from the rules (asset diffs, approvals) or a label
+    match; a high score from the learnt models alone is thin evidence and says "suspicious",
+    with its reasons. Ordinary activity stays "benign" below the suspicious threshold."""
+    if score < suspicious:
+        return "benign"
+    evidence = any(
+        r.source in ("rules", "labels") and r.severity in EVIDENCE_SEVERITIES and r.weight > 0
+        for r in reasons
+    )
+    return "malicious" if score >= threshold and evidence else "suspicious"

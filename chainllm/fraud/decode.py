@@ -124,6 +124,9 @@ def approvals_from_calls(calls: Iterable[Call], to: str, sender: str) -> list[Ap
             out.append(Approval(to, sender, a["operator"], MAX_UINT, "set_approval_for_all", "calldata"))
         elif c.name == "permit":
             out.append(Approval(to, a["owner"], a["spender"], int(a["amount"]), "permit", "calldata"))
+        elif c.name == "permit2TransferFrom":  # a signature transfer: the submitter spends it
+            (token, amount), *_ = a["permit"]
+            out.append(Approval(_addr(token), a["owner"], sender, int(amount), "permit2", "calldata"))
         elif c.name == "permit2Permit":
             details, spender, _ = a["permitSingle"]
             out.append(

@@ -78,7 +78,28 @@ def _auc(y: np.ndarray, s: np.ndarray) -> tuple[float | None, float | None]:
     return round(float(roc_auc_score(y, s)), 4), round(float(average_precision_score(y, s)), 4)
 
 
-def metrics(rows: Sequence[TxLabel], scores: Sequence[float], threshold: float) -> dict[str, Any]:
+def split_by_chain(n_first: int, n_second: int, names: tuple[str, str]) -> Split:
+    """Rows ``0..n_first`` (one scenario family / chain) train, the rest test."""
+    return Split(
+        f"chain:{names[0]}->{names[1]}",
+        list(range(n_first)),
+        list(range(n_first, n_first + n_second)),
+        (),
+        f"trained on every row of {names[0]}, tested on every row of {names[1]} (another scenario "
+        "family on another chain: other contracts, accounts, funding, gas habits and block times)",
+    )
+
+
+def _rate(hits: int, n: int) -> float | None:
+    return round(hits / n, 4) if n else None
+
+
+def metrics(
+    rows: Sequence[TxLabel], scores: Sequence[float], threshold: float, flag_threshold: float | None = None
+) -> dict[str, Any]:
+    """Metrics at ``threshold`` (verdict "malicious") and, given ``flag_threshold`` (where
+    "suspicious" starts), at verdict != benign: recall, false-positive rate on benign rows,
+    and recall per malicious subtype (category/subcategory)."""
     y = np.array([1 if r.label == "malicious" else 0 for r in rows])
     s = np.array(scores, dtype=float)
     pred = s >= threshold
@@ -94,10 +115,28 @@ def metrics(rows: Sequence[TxLabel], scores: Sequence[float], threshold: float) 
         hits = int(np.sum(pred[idx]))
         key = "recall" if label == "malicious" else "false_positive_rate"
         per_cat[f"{label}/{cat}"] = {"n": len(idx), key: round(hits / len(idx), 4)}
+    flagged: dict[str, Any] | None = None
+    if flag_threshold is not None:
+        flag = s >= flag_threshold
+        subtypes: dict[str, list[int]] = defaultdict(list)
+        for i, r in enumerate(rows):
+            if r.label == "malicious":
+                subtypes[f"{r.category}/{r.subcategory}"].append(i)
+        flagged = {
+            "threshold": round(flag_threshold, 4),
+            "recall": _rate(int(np.sum(flag & (y == 1))), int(y.sum())),
+            "false_positive_rate": _rate(int(np.sum(flag & (y == 0))), int(np.sum(y == 0))),
+            "recall_per_subtype": {
+                k: {"n": len(v), "recall": _rate(int(np.sum(flag[v])), len(v))}
+                for k, v in sorted(subtypes.items())
+            },
+        }
     return {
         "n": len(rows),
         "positives": int(y.sum()),
         "threshold": round(threshold, 4),
+        "false_positive_rate": _rate(fp, int(np.sum(y == 0))),
+        **({"flagged": flagged} if flagged is not None else {}),
         "roc_auc": roc,
         "pr_auc": pr,
         "precision": round(tp / (tp + fp), 4) if tp + fp else None,
@@ -124,6 +163,14 @@ def markdown(report: dict[str, Any]) -> str:
             lines.append(f"- {name}: {info.get('method')} of {', '.join(info.get('chosen', []))}, "
                          f"fitted on {info.get('rows')} out-of-fold rows" + (f" ({why})" if why else ""))  # fmt: skip
         main = split["scorers"].get("combined") or next(iter(split["scorers"].values()))
+        fl = main.get("flagged")
+        if fl:
+            lines += ["", f"At verdict != benign (score >= {fl['threshold']}): recall {fl['recall']}, "
+                      f"false-positive rate on benign rows {fl['false_positive_rate']}; at verdict malicious: "
+                      f"recall {main['recall']}, false-positive rate {main.get('false_positive_rate')}.", "",
+                      "| malicious subtype | n | recall (verdict != benign) |", "|---|---|---|"]  # fmt: skip
+            for sub, m in fl["recall_per_subtype"].items():
+                lines.append(f"| {sub} | {m['n']} | {m['recall']} |")
         lines += ["", "| category | n | recall / false-positive rate |", "|---|---|---|"]
         for cat, m in main["per_category"].items():
             val = m.get("recall", m.get("false_positive_rate"))

@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from eth_utils import keccak
+
 from chainllm.fraud.bytecode import (
     CREATE,
     CREATE2,
@@ -35,19 +37,36 @@ from chainllm.fraud.decode import (
 from chainllm.fraud.fetch import AGE_ROLES, TxBundle, key_parties
 from chainllm.fraud.result import AssetMovement
 
-FEATURE_VERSION = 2  # 2: account ages and recipient history
+FEATURE_VERSION = 3  # 2: account ages and recipient history; 3: chain-independent (issue 13)
 FRESH_NONCE = 5  # an account with this few transactions is "new"
 UNLIMITED = 2**255  # approvals at or above this are "unlimited" in practice
 CALL_KINDS = ("eth_transfer", "unknown", "transfer", "approve", "transferFrom", "setApprovalForAll",
               "permit", "permit2", "multicall", "nft_transfer", "create")  # fmt: skip
 CODE_PATTERNS = ("blacklist", "fee", "mint", "pause", "drain", "pulls", "ownable", "erc20", "erc721")
 
-# Raw transaction counts are computed (the LLM text and reasons use them) but not fed to the
-# GBM: every account's count grows through a chain's life, and on simulated chains the model
-# learnt "many transactions = attacker" and flagged later benign ERC20 transfers. Ages and
-# freshness carry the "new account" signal instead (held-out ROC-AUC 0.880 -> 0.904, mean of
-# 8 splits over 4 simulations).
-NOT_FOR_GBM = ("from_nonce_log", "to_nonce_log", "approval_spender_nonce_log", "recipient_nonce_log")
+# Computed (the LLM text and reasons use them) but not fed to the GBM, because they describe
+# the chain or the simulator rather than what the transaction did (issue 13; ablations in
+# docs/benchmarks.md, bench/fraud_ablation.py): nonces grow through a chain's life; code
+# sizes and selector counts identify particular contracts (dropping them cut the false alarms
+# on the other scenario family's benign traffic from 35% to 11%); gas use, tips and legacy
+# types are wallet and chain habits; absolute ETH amounts are funding habits; raw ages in
+# blocks depend on how long the chain has existed (replaced by capped, relative ages with
+# "unknown" kept apart); log/call counts and calldata length are contract shapes.
+NOT_FOR_GBM = (
+    "from_nonce_log", "to_nonce_log", "approval_spender_nonce_log", "recipient_nonce_log",
+    "to_code_size_log", "tok_code_max_log", "approval_spender_code_log", "created_code_log", "to_selectors",
+    "gas_used_ratio", "tip_gwei_log", "is_legacy", "value_eth_log", "eth_out_log", "eth_in_log",
+    "sender_history_pairs_log", "input_bytes_log", "logs", "token_transfers", "token_contracts", "trace_calls",
+    "recipient_counterparties_log", "to_drain", *(f"{r}_age_log" for r in AGE_ROLES),
+    "recipient_fresh", "spender_fresh",  # unknown read as "not fresh": replaced by the *_fresh_tri forms
+    # Relative ages (age / min(cap, height)) still tracked each simulator's funding schedule
+    # (the age look-ups are coarse: 8, 64, 1024... blocks); a recipient's freshness and its
+    # number of counterparties tracked how each simulator hands out tokens at setup. Computed
+    # for the reasons and the LLM text, not learnt from.
+    *(f"{r}_age_rel" for r in AGE_ROLES), "recipient_fresh_tri", "recipient_counterparties",
+)  # fmt: skip
+AGE_CAP = 1024  # blocks; older is "old" (relative ages are capped here and by the chain's height)
+CAP = 3.0  # counts are capped: "several" is what matters, not how many a contract emits
 
 _ALL_VALUES: tuple[str, ...] = (
     "is_create", "status_ok", "value_eth_log", "input_bytes_log", "gas_used_ratio", "tip_gwei_log",
@@ -70,6 +89,11 @@ _ALL_VALUES: tuple[str, ...] = (
     "trace_eth_internal", "history_available", "created_code_log",
     *(f"{r}_age_log" for r in AGE_ROLES), "age_available", "recipient_fresh", "spender_fresh",
     "recipient_nonce_log", "recipient_counterparties_log", "recipient_known",
+    # version 3: chain-independent forms
+    "has_value", "eth_out", "eth_in", "trace_reverted", "recipient_counterparties",
+    *(f"{r}_fresh_tri" for r in AGE_ROLES), *(f"{r}_age_rel" for r in AGE_ROLES),
+    "approval_spender_no_code", "approval_spender_fresh", "outflow_to_single_eoa", "nft_out_nothing_back",
+    "fake_token_events", "minted_to_sender", "proxy_upgraded", "transfer_tax",
 )  # fmt: skip
 FEATURE_NAMES: tuple[str, ...] = tuple(n for n in _ALL_VALUES if n not in NOT_FOR_GBM)
 
@@ -110,6 +134,17 @@ class Facts:
     first_contact: bool
     tokens: list[str]  # token contracts touched besides ``to``
     extras: dict[str, Any] = field(default_factory=dict)
+    ages: dict[str, int] = field(default_factory=dict)  # address -> blocks it existed (lower bound)
+    block_number: int = 0
+    upgraded: list[tuple[str, str]] = field(default_factory=list)  # (proxy, new implementation)
+    trace_available: bool = False
+
+    def fresh(self, a: str) -> bool | None:
+        """Did ``a`` not exist (no balance, no code) a few blocks before? None: unknown."""
+        return self.ages[a] == 0 if a in self.ages else None
+
+    def paid_back(self, a: str) -> bool:
+        return any(m.address == a and not m.amount.startswith("-") for m in self.movements)
 
     def code(self, a: str) -> CodeFacts:
         return self.codes.get(a, EMPTY)
@@ -181,6 +216,110 @@ def _account_features(v: dict[str, float], b: TxBundle, cps: dict[str, set[str]]
         v["recipient_nonce_log"] = _log1p(b.nonces.get(r, 0))
         v["recipient_counterparties_log"] = _log1p(len(cps.get(r, ())))
         v["recipient_known"] = float(r in cps.get(parties["from"], ()))
+
+
+T_UPGRADED = "0x" + keccak(text="Upgraded(address)").hex()
+ZERO_ADDR = "0x" + "00" * 20
+
+
+def _cap(x: float) -> float:
+    return min(float(x), CAP)
+
+
+def _tri(a: str | None, ages: dict[str, int]) -> float:
+    """1 fresh (absent a few blocks ago), 0 older, -1 unknown (no age look-up answered)."""
+    if a is None or a not in ages:
+        return -1.0
+    return 1.0 if ages[a] == 0 else 0.0
+
+
+def _chain_free(
+    v: dict[str, float], b: TxBundle, sender: str, to: str, value: int, eth: list[tuple[str, str, int]],
+    transfers: list[tuple[str, str, str, int, str, str]], approvals: list[Approval], codes: dict[str, CodeFacts],
+    cps: dict[str, set[str]], upgraded: list[tuple[str, str]], bn: int,
+) -> None:  # fmt: skip
+    """Version-3 features: what happened (asset flows, approvals and who got them), with ages
+    relative to the chain's height and capped, and -1 for "unknown"."""
+    parties = key_parties(b.tx, b.receipt)
+    for role in AGE_ROLES:
+        a = parties.get(role)
+        v[f"{role}_fresh_tri"] = _tri(a, b.ages)
+        if a is not None and a in b.ages:
+            # Relative to what the chain allows: on a 200-block dev chain an account from
+            # genesis is as "old" as a year-old mainnet account.
+            v[f"{role}_age_rel"] = min(b.ages[a], AGE_CAP, max(bn, 1)) / min(AGE_CAP, max(bn, 1))
+        else:
+            v[f"{role}_age_rel"] = -1.0
+    v["has_value"] = float(value > 0)
+    v["eth_out"] = float(any(x == sender for x, _, _ in eth))
+    v["eth_in"] = float(any(y == sender for _, y, _ in eth))
+    v["trace_reverted"] = float(v["trace_reverted_frames"] > 0)
+    r = parties.get("recipient")
+    v["recipient_counterparties"] = _cap(len(cps.get(r, ()))) / CAP if r else 0.0
+    for k in (
+        "approvals",
+        "zero_value_transfers",
+        "third_party_outflows",
+        "sender_assets_out",
+        "sender_assets_in",
+        "nft_moves",
+        "inner_calls",
+        "trace_eth_internal",
+        *(f"call_{c}" for c in CALL_KINDS),
+    ):
+        v[k] = _cap(v[k])  # fmt: skip
+    spenders = [a.spender for a in approvals if a.amount > 0]
+    v["approval_spender_no_code"] = float(any(s in codes and not codes[s].size for s in spenders))
+    v["approval_spender_fresh"] = max((_tri(s, b.ages) for s in spenders), default=-1.0)
+    got_back = any(y == sender for _, y, _ in eth) or any(t[2] == sender for t in transfers)
+    out_to = {t[2] for t in transfers if t[1] == sender} | {y for x, y, _ in eth if x == sender and y != to}
+    v["outflow_to_single_eoa"] = float(
+        bool(to) and to in codes and codes[to].size > 0 and not got_back and len(out_to) == 1
+        and all(o in codes and not codes[o].size and o != sender for o in out_to)
+    )  # fmt: skip
+    nft_out = [t for t in transfers if t[4] != "erc20" and t[1] not in (sender, ZERO_ADDR)]
+    owners = {t[1] for t in nft_out}
+    v["nft_out_nothing_back"] = float(
+        bool(nft_out)
+        and not any(y in owners for _, y, _ in eth)
+        and not any(t[2] in owners for t in transfers)
+    )
+    v["fake_token_events"] = float(
+        any(
+            t[4] == "erc20" and t[0] in codes and codes[t[0]].size and codes[t[0]].has("erc20") < 3
+            for t in transfers
+        )
+    )
+    v["minted_to_sender"] = float(
+        any(t[1] == ZERO_ADDR and t[2] == sender and t[4] == "erc20" for t in transfers)
+        and value == 0
+        and bool(to)
+    )
+    v["proxy_upgraded"] = float(bool(upgraded))
+    v["transfer_tax"] = max(transfer_tax(sender, transfers, eth), default=0.0)
+
+
+def transfer_tax(
+    sender: str, transfers: list[tuple[str, str, str, int, str, str]], eth: list[tuple[str, str, int]]
+) -> list[float]:
+    """Share of a trade's tokens that went to a third address: for each fungible outflow split
+    between exactly two recipients where one is the trade's counterparty (the sender buying,
+    or whoever paid the sender when selling), the other recipient's share."""
+    payers = {x for x, y, _ in eth if y == sender} | {t[1] for t in transfers if t[2] == sender}
+    groups: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for tok, a, bb, amount, std, _ in transfers:
+        if std == "erc20" and amount > 0 and a != ZERO_ADDR:
+            groups[(tok, a)][bb] += amount
+    out = []
+    for (_tok, src), recips in groups.items():
+        if len(recips) != 2:
+            continue
+        total = sum(recips.values())
+        for party in recips:
+            if (src == sender and party in payers) or (party == sender and src != sender):
+                other = next(x for x in recips if x != party)
+                out.append(recips[other] / total)
+    return out
 
 
 def extract(b: TxBundle) -> Extracted:
@@ -328,12 +467,20 @@ def extract(b: TxBundle) -> Extracted:
     _account_features(v, b, cps)
     if created:
         v["created_code_log"] = _log1p(codes.get(created, EMPTY).size)
+    upgraded = [
+        (str(log.get("address", "")).lower(), "0x" + str(log["topics"][1])[-40:].lower())
+        for log in logs
+        if len(log.get("topics") or []) == 2 and str(log["topics"][0]).lower() == T_UPGRADED
+    ]
+    bn = int(str(tx.get("blockNumber") or "0x0"), 16)
+    _chain_free(v, b, sender, to, value, eth, lf.transfers, approvals, codes, cps, upgraded, bn)
     facts = Facts(
         sender=sender, to=to, created=created, status_ok=status_ok, value=value, calls=calls,
         approvals=approvals, transfers=lf.transfers, eth=eth, movements=moves, codes=codes,
         nonces=dict(b.nonces), lookalikes=lookalikes, third_party_outflows=third_party,
         zero_value=zero_value, reverted_transfer_calls=_reverted_transfer_calls(b.trace),
         trace_status=b.trace_status, history_available=b.history is not None,
-        first_contact=first_contact, tokens=tokens,
+        first_contact=first_contact, tokens=tokens, ages=dict(b.ages), block_number=bn, upgraded=upgraded,
+        trace_available=b.trace is not None,
     )  # fmt: skip
     return Extracted(v, facts)

@@ -8,8 +8,8 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from chainllm.chain.connect import rpc_call
 from chainllm.chain.simulate import SimConfig, simulate
+from chainllm.chain.transport import rpc_call
 from chainllm.cli import cli
 from chainllm.errors import BadInputError
 from chainllm.labels.schema import TX_SCHEMA, read_address_labels, read_tx_labels
