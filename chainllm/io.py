@@ -4,6 +4,7 @@ and the rule for files that must never be loaded (pickles). Use these; do not wr
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -27,6 +28,9 @@ def pickle_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and is_pickle_path(p.name))
 
 
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -41,11 +45,31 @@ def atomic_path(path: Path) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{path.name}-")
     os.close(fd)
     try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; written files follow the umask
-        os.replace(tmp, path)
+        with writing(path):
+            yield Path(tmp)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; written files follow the umask
+            os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def _named(exc: OSError, path: Path) -> OSError:
+    if exc.errno in _DISK_FULL and exc.filename is None:
+        # Writers such as pyarrow do not say which file: name the one that was not written.
+        return OSError(exc.errno, os.strerror(exc.errno), str(path))
+    return exc
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Name ``path`` in a full-disk error raised by a writer that does not (pyarrow)."""
+    try:
+        yield
+    except OSError as exc:
+        named = _named(exc, path)
+        if named is exc:
+            raise
+        raise named from exc
 
 
 def atomic_write(path: Path, content: str | bytes) -> None:

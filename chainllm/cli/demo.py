@@ -64,8 +64,15 @@ def demo(
       chainllm demo
       chainllm demo --small --workdir /tmp/demo --json
     """
+    from chainllm.errors import BadInputError
+
+    folder = (workdir or default_workdir()).resolve()
+    try:  # before any service starts
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInputError(f"--workdir {folder}: {exc.strerror}", hint="pass a folder you can write") from None
     settings = DemoSettings(
-        workdir=(workdir or default_workdir()).resolve(),
+        workdir=folder,
         small=small,
         force=force,
         keep_services=keep_services,

@@ -4,7 +4,7 @@
 
 on stdout, plus the usual one-line ``error: ...`` on stderr, and exits non-zero. ``code`` is
 the error's class (``bad_input``, ``service``, ``verification``, ``toolchain``, ``compilation``,
-``analysis``, ``import_outside_roots``, ``compiler_not_found``, ``usage`` for a bad command
+``analysis``, ``import_outside_roots``, ``compiler_not_found``, ``interrupted`` (Ctrl-C, exit 130), ``disk_full``, ``usage`` for a bad command
 line, ``error`` for anything else). A command may add its own fields to the failure object
 (``audit``: ``results``; ``generate``: ``status``, ``path``, ``compiled``) with
 ``add_failure_fields``; the three above are always there and always mean the same thing.
@@ -12,7 +12,9 @@ line, ``error`` for anything else). A command may add its own fields to the fail
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +25,26 @@ from chainllm.errors import ChainLLMError
 
 ARGV_KEY = "chainllm.argv"
 EXTRA_KEY = "chainllm.json_failure_fields"
+
+
+class Interrupted(ChainLLMError):
+    """Ctrl-C (reported as code ``interrupted``, exit 130)."""
+
+
+class DiskFullError(ChainLLMError):
+    """No space left (ENOSPC), a quota (EDQUOT) or a file size limit (EFBIG) while writing."""
+
+
+def disk_full(exc: OSError) -> DiskFullError | None:
+    """``exc`` as a one-line DiskFullError, or None when it is some other OSError."""
+    if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return None
+    where = f" writing {exc.filename}" if exc.filename else ""
+    return DiskFullError(
+        f"{os.strerror(exc.errno).lower() if exc.filename else exc.strerror or exc}{where}",
+        hint="free some space or write to another folder, then rerun: files are written whole or not at all, "
+        "and a rerun resumes",
+    )
 
 
 def wants_json(argv: Sequence[str]) -> bool:

@@ -38,7 +38,7 @@ from chainllm.corpus.store import (
 )
 from chainllm.crawl.base import Source, parse_spec
 from chainllm.errors import BadInputError, ChainLLMError
-from chainllm.io import atomic_path, atomic_write
+from chainllm.io import atomic_path, atomic_write, writing
 
 DATASET_SCHEMA = pa.schema(
     [
@@ -422,7 +422,12 @@ def _write(
             for i in range(n):
                 chunk = items[i * per_shard : (i + 1) * per_shard]
                 table = pa.Table.from_pylist(chunk, schema=DATASET_SCHEMA)
-                pq.write_table(table, data / f"{split}-{i:05d}-of-{n:05d}.parquet", compression="zstd")
+                shard = data / f"{split}-{i:05d}-of-{n:05d}.parquet"
+                with writing(shard):
+                    pq.write_table(table, shard, compression="zstd")
+        # The card marks a complete build: it goes before the data is swapped and comes back
+        # last, so a failure in between (a full disk) never leaves a card over other data.
+        (out / "dataset_card.json").unlink(missing_ok=True)
         final = out / "data"
         old = out / f".old-data-{tmp.name[-8:]}"
         if final.exists():

@@ -342,9 +342,11 @@ def train_generator(
         quantize=cfg.quantize,
         gradient_checkpointing=cfg.gradient_checkpointing,
     )
-    torch.manual_seed(cfg.seed)
     tiny_texts = [r["content"] for r in corpus.train] if cfg.base == "tiny" else None
     base_dir = resolve_base(cfg.base, allow_pickle=allow_pickle, tiny_texts=tiny_texts)
+    # Seeded only once the base exists: building it on first use (the tiny preset's random
+    # init) draws from torch's RNG, and the run that built it must train exactly like the rest.
+    torch.manual_seed(cfg.seed)
     # Only after the base exists: once torch.distributed is up, transformers' save_pretrained
     # writes nothing on ranks > 0, so a rank building the cached base there would leave it empty.
     dist = Distributed.from_env()

@@ -247,3 +247,16 @@ def test_public_loader_puts_a_tiny_adapter_on_its_own_base(tiny_adapter: Path) -
     )
     out = model.generate(**enc, max_new_tokens=5, do_sample=False)
     assert out.shape[1] == enc["input_ids"].shape[1] + 5
+
+
+def test_the_run_that_builds_the_base_trains_like_later_runs(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building the tiny base on first use draws from torch's RNG; the trainer seeds after it,
+    so the first run (base built) and the next (base cached) give the same bytes."""
+    monkeypatch.setenv("CHAINLLM_CACHE_DIR", str(tmp_path / "empty-cache"))
+    cfg = tiny_config(corpus_dir, max_steps=2, eval_every=2, save_every=2)
+    first = train_generator(cfg, tmp_path / "first").out
+    second = train_generator(cfg, tmp_path / "second").out
+    for name in OUTPUT_FILES:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
