@@ -39,7 +39,8 @@ def changed_files(ref: str, inputs: Iterable[Path]) -> set[str]:
         raise BadInputError(
             f"--diff {ref!r}: not a git ref", hint="give a branch, tag or commit, e.g. origin/main"
         )
-    roots = {repo_root(Path(p).resolve()) for p in inputs}
+    folders = {Path(p).resolve().parent for p in inputs}  # one git call per folder, not per file
+    roots = {repo_root(folder) for folder in folders}
     out: set[str] = set()
     for root in sorted(roots):
         proc = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)

@@ -223,7 +223,17 @@ def plan(
     comps = discover() if compilers is None else compilers
     from chainllm.toolchain.releases import RELEASES
 
-    known = sorted({c.version for c in comps} | (set(RELEASES) if installable else set()))
+    known_set = {c.version for c in comps} | (set(RELEASES) if installable else set())
+    if installable:
+        # A release newer than chainllm's list: trust an exact pin (`0.8.31`, `=0.9.0`), and a
+        # full version a range names inside the newest known minor (`^0.8.31`).
+        newest = max(RELEASES)
+        for p in pragmas:
+            pin = re.fullmatch(r"\s*=?\s*v?(\d+\.\d+\.\d+)\s*", p)
+            named = [parse_version(pin.group(1))] if pin else []
+            named += [v for v in map(parse_version, re.findall(r"\d+\.\d+\.\d+", p)) if v[:2] == newest[:2]]
+            known_set |= {v for v in named if v > newest}
+    known = sorted(known_set)
     try:
         ok = satisfying(pragmas, known)
     except ValueError as exc:

@@ -13,8 +13,10 @@ def test_slither_crash_on_one_function_still_analyses_the_rest(contracts: Path) 
     report = audit_paths([contracts / "SlitherCrash.sol"], AuditOptions(use_cache=False, fail_on=None))
     r = report.results[0]
     assert r.compiled and r.analysed and r.analysis_error is None
-    assert len(r.not_covered) == 1
-    assert r.not_covered[0].startswith("function Folded.f: Slither crashed on it (NotConstant")
+    skipped = [n for n in r.not_covered if n.startswith("function ")]
+    assert len(skipped) == 1 and skipped[0].startswith(
+        "function Folded.f: Slither crashed on it (NotConstant"
+    )
     checks = {f.check for f in r.findings}
     assert "suicidal" in checks  # Open.kill, another contract of the same file
     assert "arbitrary-send-eth" in checks  # Folded.g, another function of the failing contract

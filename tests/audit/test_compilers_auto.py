@@ -130,6 +130,8 @@ def test_plan_goes_down_minor_versions_newest_first(monkeypatch: pytest.MonkeyPa
     # a minor with an installed compiler uses it rather than downloading a newer patch
     assert plan(["^0.8.0"], where="x", compilers=installed)[0].version_str == "0.8.28"
     assert len(plan([">=0.4.11"], where="x", compilers=installed)) == compilers.MAX_ATTEMPTS
+    # a release newer than chainllm's list is still tried when the pragma names it
+    assert plan(["0.8.99"], where="x", compilers=installed)[0].version_str == "0.8.99"
 
 
 @pytest.mark.parametrize("pragma", [">=0.9", "<0.4.11", "^0.9.1"])
