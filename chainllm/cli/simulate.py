@@ -47,7 +47,7 @@ from chainllm.cli.options import json_option, rpc_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Label set folder (default: <data dir>/labels/sim-<seed>).",
+    help="Label set folder (default: <data dir>/labels/sim-<seed>, or sim-b-<seed> for --family b).",
 )
 @json_option
 def simulate(

@@ -95,11 +95,17 @@ def _rate(hits: int, n: int) -> float | None:
 
 
 def metrics(
-    rows: Sequence[TxLabel], scores: Sequence[float], threshold: float, flag_threshold: float | None = None
+    rows: Sequence[TxLabel],
+    scores: Sequence[float],
+    threshold: float,
+    flag_threshold: float | None = None,
+    evidence: Sequence[bool] | None = None,
 ) -> dict[str, Any]:
-    """Metrics at ``threshold`` (verdict "malicious") and, given ``flag_threshold`` (where
-    "suspicious" starts), at verdict != benign: recall, false-positive rate on benign rows,
-    and recall per malicious subtype (category/subcategory)."""
+    """Metrics at ``threshold`` and, given ``flag_threshold`` (where "suspicious" starts), at
+    verdict != benign: recall, false-positive rate on benign rows, and recall per malicious
+    subtype (category/subcategory). With ``evidence`` (per row: a rule gave high/critical
+    evidence), also at verdict "malicious" under the verdict policy (score >= threshold and
+    evidence)."""
     y = np.array([1 if r.label == "malicious" else 0 for r in rows])
     s = np.array(scores, dtype=float)
     pred = s >= threshold
@@ -122,10 +128,17 @@ def metrics(
         for i, r in enumerate(rows):
             if r.label == "malicious":
                 subtypes[f"{r.category}/{r.subcategory}"].append(i)
+        if evidence is not None:
+            mal = pred & np.array(list(evidence), dtype=bool)
+            verdict_malicious = {
+                "recall": _rate(int(np.sum(mal & (y == 1))), int(y.sum())),
+                "false_positive_rate": _rate(int(np.sum(mal & (y == 0))), int(np.sum(y == 0))),
+            }
         flagged = {
             "threshold": round(flag_threshold, 4),
             "recall": _rate(int(np.sum(flag & (y == 1))), int(y.sum())),
             "false_positive_rate": _rate(int(np.sum(flag & (y == 0))), int(np.sum(y == 0))),
+            **({"verdict_malicious": verdict_malicious} if evidence is not None else {}),
             "recall_per_subtype": {
                 k: {"n": len(v), "recall": _rate(int(np.sum(flag[v])), len(v))}
                 for k, v in sorted(subtypes.items())
@@ -167,7 +180,11 @@ def markdown(report: dict[str, Any]) -> str:
         if fl:
             lines += ["", f"At verdict != benign (score >= {fl['threshold']}): recall {fl['recall']}, "
                       f"false-positive rate on benign rows {fl['false_positive_rate']}; at verdict malicious: "
-                      f"recall {main['recall']}, false-positive rate {main.get('false_positive_rate')}.", "",
+                      f"recall {main['recall']}, false-positive rate {main.get('false_positive_rate')}"
+                      + (f"; at verdict malicious with rule evidence (the verdict policy): recall "
+                         f"{fl['verdict_malicious']['recall']}, false-positive rate "
+                         f"{fl['verdict_malicious']['false_positive_rate']}" if "verdict_malicious" in fl else "")
+                      + ".", "",
                       "| malicious subtype | n | recall (verdict != benign) |", "|---|---|---|"]  # fmt: skip
             for sub, m in fl["recall_per_subtype"].items():
                 lines.append(f"| {sub} | {m['n']} | {m['recall']} |")

@@ -104,6 +104,8 @@ def test_eval_by_chain_both_directions(
         assert 0.0 <= comb["roc_auc"] <= 1.0
         flagged = comb["flagged"]
         assert flagged["threshold"] <= comb["threshold"]
+        # "malicious" needs rule evidence too: never more hits than score >= threshold alone
+        assert flagged["verdict_malicious"]["recall"] <= comb["recall"]
         assert 0.0 <= flagged["false_positive_rate"] <= 1.0 and 0.0 <= flagged["recall"] <= 1.0
         assert flagged["recall_per_subtype"] and all(
             v["n"] > 0 for v in flagged["recall_per_subtype"].values()
