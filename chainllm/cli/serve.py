@@ -73,7 +73,7 @@ from chainllm.errors import BadInputError
 @click.option("--header-timeout", type=float, default=10.0, show_default=True,
               help="Seconds a client has to send its request headers (slow clients are cut off).")  # fmt: skip
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
-              show_default=True)  # fmt: skip
+              show_default=True, help="JSON log lines on stderr at this level and above.")  # fmt: skip
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, rpc: tuple[str, ...], model_dir: Path | None,
           adapter_ref: str | None, ipfs_url: str | None, registry_addr: str | None, registry_rpc: str | None,
@@ -93,7 +93,8 @@ def serve(ctx: click.Context, host: str, port: int, rpc: tuple[str, ...], model_
     Examples:
       chainllm serve keys add ci --scope score,audit
       chainllm serve --host 127.0.0.1 --port 8000 --rpc http://127.0.0.1:8545
-      curl -H "X-API-Key: $KEY" -d '{"hash": "0x5c50…e1"}' http://127.0.0.1:8000/v1/score
+      curl -H "X-API-Key: $KEY" -H 'Content-Type: application/json' -d '{"hash": "0x5c50…e1"}' \\
+           http://127.0.0.1:8000/v1/score
     """
     if ctx.invoked_subcommand is not None:
         return

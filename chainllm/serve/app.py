@@ -102,10 +102,12 @@ class ServerState:
         out: list[dict[str, Any]] = []
         if self.scores is not None:
             info: dict[str, Any] = {"kind": "fraud", **self.scores.model_info}
-            info.setdefault("name", None if self.scores.model is None else info.get("name"))
-            info["scorer"] = (
-                "rules" if self.scores.model is None else "rules+gbm" + ("+llm" if self.scores._llm else "")
+            parts = (
+                "rules"
+                if self.scores.model is None
+                else "rules+gbm" + ("+llm" if self.scores.uses_llm else "")
             )
+            info["scorer"] = parts
             info["provenance"] = dict(self.cfg.model_provenance) or None
             out.append(info)
         out.append({**self.generator.model_info, "provenance": None})
@@ -120,7 +122,13 @@ class ServerState:
                 503, "server busy: too many requests in flight; retry shortly", {"Retry-After": "1"}
             )
         fut = asyncio.get_running_loop().run_in_executor(self.executor, fn)
-        fut.add_done_callback(lambda _f: self.slots.release())
+
+        def done(f: asyncio.Future[T]) -> None:
+            self.slots.release()
+            if not f.cancelled():
+                f.exception()  # retrieved: work that outlived its 504 must not log "never retrieved"
+
+        fut.add_done_callback(done)
         try:
             return await asyncio.wait_for(asyncio.shield(fut), timeout_s)
         except TimeoutError:
@@ -282,6 +290,11 @@ def create_app(cfg: ServeConfig, *, llm: bool = True, state: ServerState | None 
             f"{where}: {first.get('msg', 'invalid')}"
             + (f" (+{len(errs) - 1} more)" if len(errs) > 1 else ""),
         )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_r: Request, exc: Exception) -> JSONResponse:
+        logs.log(logging.ERROR, "unhandled error", error=type(exc).__name__)
+        return _error(500, f"internal error ({type(exc).__name__}); quote the request id when reporting it")
 
     @app.exception_handler(ChainLLMError)
     async def _lib_error(_r: Request, exc: ChainLLMError) -> JSONResponse:

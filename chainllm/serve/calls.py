@@ -63,6 +63,10 @@ class ScoreService:
             s.llm = self._llm
         return s
 
+    @property
+    def uses_llm(self) -> bool:
+        return self._llm is not None
+
     def score(self, hashes: Sequence[str]) -> list[dict[str, Any]]:
         from chainllm.fraud.fetch import parse_hash
 

@@ -65,6 +65,8 @@ class Api:
     rpc: str
     chain: ServeChain
     ipfs_switch: Switch
+    ipfs: str
+    published: dict[str, Any]
 
     def c(self, key: str = "all", **headers: str) -> httpx.Client:
         return self.server.client(**({"X-API-Key": self.keys[key]} if key else {}), **headers)
@@ -81,20 +83,28 @@ def api(serve_chain: ServeChain, ipfs_api: str, tmp_path_factory: pytest.TempPat
             [("all", "score,audit,generate"), ("scorer", "score"), ("other", "generate"), ("limited", "score"),
              ("revoked", "score,audit")]}  # fmt: skip
     assert _cli("serve", "keys", "revoke", "revoked", "--keys-file", str(keys_file)).exit_code == 0
+    # Serve a published model: the server pulls it by CID and checks it against the registry.
+    dep = _cli("registry", "deploy", "--rpc", serve_chain.url, "--json")
+    assert dep.exit_code == 0, dep.output
+    pub = _cli("publish", str(serve_chain.model), "--ipfs", ipfs_api, "--rpc", serve_chain.url, "--json")
+    assert pub.exit_code == 0, pub.output
+    published = json.loads(pub.stdout)
     with (
         jwks_issuer() as issuer,
         rpc_forwarder(serve_chain.url) as (rpc, switch),
         rpc_forwarder(ipfs_api) as (ipfs, ipfs_switch),
     ):
         server = start_server(
-            ["--rpc", rpc, "--model", str(serve_chain.model), "--keys-file", str(keys_file),
+            ["--rpc", rpc, "--adapter", published["cid"], "--keys-file", str(keys_file),
              "--jwt-jwks-url", issuer.jwks_url, "--jwt-issuer", issuer.issuer, "--jwt-audience", issuer.audience,
              "--rate", "4", "--burst", "15", "--no-cache", "--timeout", "90", "--max-hashes", "50",
              "--max-source", "20000", "--ipfs", ipfs],
             d / "server.log",
         )  # fmt: skip
         try:
-            yield Api(server, keys, keys_file, issuer, switch, rpc, serve_chain, ipfs_switch)
+            yield Api(
+                server, keys, keys_file, issuer, switch, rpc, serve_chain, ipfs_switch, ipfs_api, published
+            )
         finally:
             server.stop()
 
@@ -123,7 +133,15 @@ def test_operations_endpoints(api: Api) -> None:
     assert s.get("/docs").status_code == 200
     models = api.c().get("/v1/models").json()["models"]
     fraud = next(m for m in models if m["kind"] == "fraud")
-    assert fraud["folder"] == str(api.chain.model) and fraud["scorer"] == "rules+gbm"
+    pub = api.published
+    assert fraud["cid"] == pub["cid"] and fraud["scorer"] == "rules+gbm" and fraud["name"] == pub["name"]
+    prov = fraud["provenance"]
+    assert (prov["cid"], prov["registry"], prov["publisher"]) == (
+        pub["cid"],
+        pub["registry"],
+        pub["publisher"],
+    )
+    assert prov["manifest_sha256"] == pub["manifest_sha256"] and fraud["folder"].endswith(pub["cid"])
     assert next(m for m in models if m["kind"] == "generator")["backend"] == "template"
 
 
@@ -186,15 +204,20 @@ def test_score_matches_cli(api: Api) -> None:
     batch = c.post("/v1/score", json={"hashes": picks})
     assert batch.status_code == 200, batch.text
     got = batch.json()
-    assert got["model"]["folder"] == str(api.chain.model)
-    res = _cli("score", *picks, "--rpc", api.rpc, "--model", str(api.chain.model), "--no-cache", "--json")
+    cid = api.published["cid"]
+    assert (
+        got["model"]["cid"] == cid and got["model"]["provenance"]["publisher"] == api.published["publisher"]
+    )
+    res = _cli(
+        "score", *picks, "--rpc", api.rpc, "--adapter", cid, "--ipfs", api.ipfs, "--no-cache", "--json"
+    )
     assert res.exit_code == 1  # the unknown hash: the CLI says not analysed with exit 1
     # one JSON object per line, then (exit 1) the multi-line error envelope
     cli_rows = [json.loads(ln) for ln in res.stdout.splitlines() if ln.startswith('{"')]
     strip = lambda d: {k: v for k, v in d.items() if k != "timings_ms"}  # noqa: E731  (wall-clock only)
     assert [strip(r) for r in got["results"]] == [strip(r) for r in cli_rows]
     assert got["results"][-1]["verdict"] == "not_analysed"
-    assert all(r["model"]["folder"] == str(api.chain.model) for r in got["results"][:-1])
+    assert all(r["model"]["cid"] == cid for r in got["results"][:-1])  # every score names its model
     one = c.post("/v1/score", json={"hash": picks[0]}).json()
     assert strip(one) == strip(cli_rows[0])
     after = api.server.metric("chainllm_http_requests_total", route="/v1/score", method="POST", status="200")
