@@ -77,3 +77,25 @@ def test_missing_extra_names_the_install(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "uvicorn" else real(n, *a))
     with pytest.raises(ToolchainError, match=r"chainllm\[serve\]"):
         require_extra()
+
+
+def test_unreachable_issuer_is_503_not_401() -> None:
+    """When the issuer's JWKS cannot be fetched, no token can be judged: say so (503)."""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from chainllm.serve.auth import Authenticator, AuthFailure
+    from chainllm.serve.settings import JwtSettings
+    from chainllm.services.manager import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}/.well-known/jwks.json"  # nothing listens there
+    auth = Authenticator(None, JwtSettings(jwks_url=dead, issuer="https://iss/", audience="api"))
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    token = jwt.encode({"sub": "a", "aud": "api", "iss": "https://iss/", "exp": 2**31}, key, algorithm="RS256",
+                       headers={"kid": "k1"})  # fmt: skip
+    with pytest.raises(AuthFailure) as exc:
+        auth.authenticate({"authorization": f"Bearer {token}"}, "127.0.0.1")
+    assert exc.value.status == 503 and exc.value.reason == "jwks_down"
+    with pytest.raises(AuthFailure) as exc:
+        auth.authenticate({}, "127.0.0.1")
+    assert exc.value.status == 401 and exc.value.reason == "missing"
