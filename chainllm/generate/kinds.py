@@ -499,7 +499,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "subscription",
-        r"\bsubscri(be|bes|ber|bers|ption|ptions)\b|\bmembership\b.*\b(paid|fee|pay|ether|eth|monthly)\b|\bmonthly (fee|membership|plan)\b|\brecurring payments?\b",
+        r"\bsubscri(be|bes|ber|bers|ption|ptions)\b|\bpay\w*\b[^.]{0,40}\bfor\b[^.]{0,20}\baccess\b|\baccess expires\b|\bmembership\b.*\b(paid|fee|pay|ether|eth|monthly)\b|\bmonthly (fee|membership|plan)\b|\brecurring payments?\b",
         "Subscription",
         ("owner", "subscriber"),
         ("eth",),
@@ -590,7 +590,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "username_registry",
-        r"\buser ?names?\b|\bname (registry|service)\b|\bens[- ]style\b|\bens\b|\bregisters? (a |one )?(unique )?(name|handle)s?\b|\bhandles? registry\b",
+        r"\buser ?names?\b|\bnick ?names?\b|\bname (registry|service)\b|\bens[- ]style\b|\bens\b|\bregisters? (a |one )?(unique )?(name|handle)s?\b|\bhandles? registry\b",
         "NameRegistry",
         ("registrant",),
         ("none",),
@@ -690,7 +690,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "todo_list",
-        r"\bto-?do\b|\btasks? list\b|\badd tasks?\b",
+        r"\bto[- ]?do\b|\btasks? list\b|\badd tasks?\b",
         "TodoList",
         ("user",),
         ("none",),
@@ -749,7 +749,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "storage",
-        r"\bstores?\b|\bstorage\b|\bsaves? (a |an )?(\w+ )?(value|number|message|string)\b|\b(reads?|get) (a|the) (value|number)\b|\bstored (number|value)\b|\bgetter and setter\b",
+        r"\bstores?\b|\bstorage\b|\bsaves? (one |a |an )?(uint\w*|int\w*|integer|number|value)\b|\bsaves? (a |an )?(\w+ )?(value|number|message|string)\b|\b(reads?|get) (a|the) (value|number)\b|\bstored (number|value)\b|\bgetter and setter\b",
         "SimpleStorage",
         (),
         ("none",),
