@@ -29,8 +29,13 @@ def _findings(stdout: str) -> list[tuple[str, bool, tuple[str, ...]]]:
 def test_shared_cache_and_corrupted_entries_never_change_results(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
-    for name in ("V08Bank.sol", "V07Origin.sol"):  # findings in both, one compiler each
-        shutil.copy(FIXTURES / name, src / name)
+    shutil.copy(FIXTURES / "V08Bank.sol", src / "V08Bank.sol")  # findings to get wrong, one solc
+    for name, body in (("Origin", "require(tx.origin == owner); owner = to;"),
+                       ("Send", "payable(to).send(1);")):  # fmt: skip
+        (src / f"{name}.sol").write_text(
+            "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.20;\n"
+            f"contract {name} {{ address owner = msg.sender; function f(address to) external {{ {body} }} }}\n"
+        )
     args = ["audit", str(src), "--format", "json", "--fail-on", "none"]
     reference = chainllm(*args, "--no-cache")
     assert reference.returncode == 0, reference.stderr
@@ -55,8 +60,9 @@ def test_shared_cache_and_corrupted_entries_never_change_results(tmp_path: Path)
         lambda b: b"\x00\xff garbage",
         lambda _b: b'{"schema": 1, "findings": 7}',
     ]
-    for i, entry in enumerate(entries):
-        entry.write_bytes(damage[i % len(damage)](entry.read_bytes()))
+    assert len(entries) == len(damage)  # one entry per file: each gets another kind of damage
+    for hurt, entry in zip(damage, entries, strict=True):
+        entry.write_bytes(hurt(entry.read_bytes()))
     again = chainllm(*args, env=cache)
     assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
     assert _findings(again.stdout) == expected
