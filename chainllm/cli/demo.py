@@ -70,7 +70,9 @@ def demo(
     try:  # before any service starts
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BadInputError(f"--workdir {folder}: {exc.strerror}", hint="pass a folder you can write") from None
+        raise BadInputError(
+            f"--workdir {folder}: {exc.strerror}", hint="pass a folder you can write"
+        ) from None
     settings = DemoSettings(
         workdir=folder,
         small=small,

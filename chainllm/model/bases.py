@@ -125,7 +125,9 @@ def ensure_smollm2() -> Path:
         from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM
 
         # One chainllm line instead of transformers' GGUF / loading / shard-writing bars.
-        progress.current().message(f"preparing the bundled SmolLM2-135M (once): {SMOLLM2_GGUF} -> safetensors")
+        progress.current().message(
+            f"preparing the bundled SmolLM2-135M (once): {SMOLLM2_GGUF} -> safetensors"
+        )
         loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
         cfg: Any = loaded.config
         # The GGUF loader marks the config as quantized; a plain safetensors copy is not.
