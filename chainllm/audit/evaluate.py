@@ -12,6 +12,7 @@ line is a false positive. Findings of other classes in that file are not scored.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,23 +239,26 @@ def evaluate(
     alarms: dict[str, list[str]] = {d: [] for d in sorted(own_arguments())}
     oz_count = 0
     if openzeppelin:
-        roots = [r for r in oz_roots if r.exists()]
-        if roots:
-            say(f"auditing OpenZeppelin sources under {', '.join(str(r) for r in roots)}")
-            oz = audit_paths(
-                roots,
-                AuditOptions(
-                    fail_on=None,
-                    jobs=jobs,
-                    use_cache=use_cache,
-                    include_dependencies=True,
-                    detect_detectors=tuple(sorted(own_arguments())),
-                ),
-            )
-            oz_count = len(oz.results)
-            for a in oz.results:
-                for f in a.findings:
-                    alarms.setdefault(f.check, []).append(f"{f.file}:{f.first_line}")
+        with tempfile.TemporaryDirectory(prefix="chainllm-oz-") as tmp:
+            entries, oz_count = _oz_aggregates(oz_roots, Path(tmp))
+            if entries:
+                say(f"auditing {oz_count} OpenZeppelin sources ({len(entries)} packages)")
+                oz = audit_paths(
+                    entries,
+                    AuditOptions(
+                        fail_on=None,
+                        jobs=jobs,
+                        use_cache=use_cache,
+                        include_dependencies=True,
+                        root=REPO_ROOT,
+                        allow_paths=(Path(tmp),),
+                        detect_detectors=tuple(sorted(own_arguments())),
+                    ),
+                )
+                failed = failed + tuple(a.path for a in oz.results if not a.analysed)
+                for a in oz.results:
+                    for f in a.findings:
+                        alarms.setdefault(f.check, []).append(f"{f.file}:{f.first_line}")
     return AuditEval(
         set_path=str(set_path),
         files=len(files),
@@ -265,6 +269,29 @@ def evaluate(
         oz_false_alarms=alarms,
         seconds=time.perf_counter() - started,
     )
+
+
+def _oz_aggregates(roots: tuple[Path, ...], tmp: Path) -> tuple[list[Path], int]:
+    """One file per OpenZeppelin package that imports every source of it (as a namespace, so
+    names never clash): one compile and one Slither run analyse each contract once, instead
+    of re-analysing ERC20 inside every file that imports it."""
+    entries: list[Path] = []
+    count = 0
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for pkg in sorted(p for p in root.iterdir() if p.is_dir()):
+            files = sorted(pkg.rglob("*.sol"))
+            if not files:
+                continue
+            count += len(files)
+            lines = ["// SPDX-License-Identifier: MIT", "pragma solidity ^0.8.20;"]
+            for i, f in enumerate(files):
+                lines.append(f'import "{root.name}/{pkg.name}/{f.relative_to(pkg).as_posix()}" as F{i};')
+            entry = tmp / f"{pkg.name.replace('-', '_')}_all.sol"
+            entry.write_text("\n".join(lines) + "\n")
+            entries.append(entry)
+    return entries, count
 
 
 def _pct(x: float | None) -> str:

@@ -1,8 +1,9 @@
 """Run Slither's detectors on an already-compiled standard-JSON output.
 
 The compile happens once (``audit.compile``): a crytic-compile platform that hands over
-the existing solc output lets Slither skip its own solc run. Detectors are the same set the
-``slither`` CLI runs by default (every built-in plus plugins from the entry-point group).
+the existing solc output lets Slither skip its own solc run. Detectors are the set the
+``slither`` CLI runs by default (every built-in plus plugins from the entry-point group) plus
+chainllm's own (``chainllm.audit.detectors``); ``detect``/``exclude`` narrow them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chainllm.errors import BadInputError
 from chainllm.types import Finding
 
 _IMPACTS = {"High", "Medium", "Low", "Informational", "Optimization"}
@@ -27,6 +29,7 @@ def _quiet_loggers() -> None:
 class SlitherRun:
     findings: tuple[Finding, ...]
     hidden_dependency_findings: int
+    not_covered: tuple[str, ...] = ()  # parts Slither crashed on and that were left out
 
 
 def _platform_class() -> Any:
@@ -62,10 +65,76 @@ def _platform_class() -> Any:
 
 
 def detector_classes() -> list[Any]:
+    """Slither's default detectors (plugins included) followed by chainllm's own."""
     from slither.__main__ import get_detectors_and_printers
 
+    from chainllm.audit.detectors import own_detectors
+
     detectors, _ = get_detectors_and_printers()
-    return list(detectors)
+    return list(detectors) + list(own_detectors())
+
+
+@dataclass(frozen=True)
+class DetectorInfo:
+    argument: str
+    origin: str  # "chainllm" or "slither"
+    impact: str
+    confidence: str
+    swc: str | None
+    cwe: str | None
+    help: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def list_detectors() -> list[DetectorInfo]:
+    """Every detector the audit can run, chainllm's own first, with its SWC/CWE ids."""
+    from slither.detectors.abstract_detector import classification_txt
+
+    from chainllm.audit.detectors import own_arguments
+    from chainllm.audit.taxonomy import ids_for
+
+    own = own_arguments()
+    out = []
+    for det in detector_classes():
+        swc, cwe = ids_for(det.ARGUMENT)
+        out.append(
+            DetectorInfo(
+                argument=det.ARGUMENT,
+                origin="chainllm" if det.ARGUMENT in own else "slither",
+                impact=classification_txt.get(det.IMPACT, "Informational"),
+                confidence=classification_txt.get(det.CONFIDENCE, "Medium"),
+                swc=swc,
+                cwe=cwe,
+                help=str(det.HELP),
+            )
+        )
+    out.sort(key=lambda d: (d.origin != "chainllm", d.argument))
+    return out
+
+
+def select_detectors(detect: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> list[Any]:
+    """The detector classes to run: ``detect`` (all when empty) minus ``exclude``. Unknown
+    names are bad input (a typo would otherwise silently audit nothing)."""
+    classes = detector_classes()
+    known = {d.ARGUMENT for d in classes}
+    unknown = sorted({*detect, *exclude} - known)
+    if unknown:
+        raise BadInputError(
+            f"unknown detector{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
+            hint="run `chainllm audit --list-detectors` for the names",
+        )
+    wanted = set(detect) if detect else known
+    return [d for d in classes if d.ARGUMENT in wanted and d.ARGUMENT not in exclude]
+
+
+def detector_fingerprint(detect: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """What the cache key needs to know about the detectors: the selection and the version of
+    chainllm's own detector code (Slither's version is in the tool versions already)."""
+    from chainllm.audit.detectors import version
+
+    return {"detect": sorted(detect), "exclude": sorted(exclude), "own_version": version()}
 
 
 def to_finding(
@@ -98,9 +167,15 @@ def to_finding(
         description=(result.get("description") or "").strip(),
         file=file,
         lines=lines,
-        tool="slither",
+        tool="chainllm" if result.get("check") in _own_arguments() else "slither",
         id=result.get("id", ""),
     )
+
+
+def _own_arguments() -> frozenset[str]:
+    from chainllm.audit.detectors import own_arguments
+
+    return own_arguments()
 
 
 def _all_in_dependencies(result: dict[str, Any], dependency_files: set[str]) -> bool:
@@ -122,6 +197,7 @@ def run_slither(
     include_dependencies: bool = False,
     optimized: bool = False,
     exclude: tuple[str, ...] = (),
+    detect: tuple[str, ...] = (),
 ) -> SlitherRun:
     """All default detectors on one compilation; findings wholly inside dependencies are hidden
     unless asked for (counted either way)."""
@@ -129,17 +205,23 @@ def run_slither(
     from slither import Slither
 
     _quiet_loggers()
-    platform = _platform_class()(solc_input, solc_output, version, str(root), optimized)
+    from chainllm.audit.resilient import build
+
+    def make(output: dict[str, Any]) -> Any:
+        return Slither(CryticCompile(_platform_class()(solc_input, output, version, str(root), optimized)))
+
     # crytic-compile resolves source names against the working dir: run from the project root.
     previous = os.getcwd()
     os.chdir(root)
     try:
-        cc = CryticCompile(platform)
-        slither = Slither(cc)
-        for det in detector_classes():
-            if det.ARGUMENT not in exclude:
-                slither.register_detector(det)
+        slither, not_covered = build(make, solc_output)
+        for det in select_detectors(detect, exclude):
+            slither.register_detector(det)
+        from chainllm.audit.detectors.base import FAILURES
+
+        FAILURES.clear()
         raw = [r for per_detector in slither.run_detectors() if per_detector for r in per_detector]
+        not_covered = (*not_covered, *FAILURES)
     finally:
         os.chdir(previous)
     kept: list[Finding] = []
@@ -150,4 +232,4 @@ def run_slither(
             continue
         kept.append(to_finding(r, root, dependency_files))
     kept.sort(key=lambda f: (-f.severity, f.file or "", f.first_line or 0, f.check))
-    return SlitherRun(tuple(kept), hidden)
+    return SlitherRun(tuple(kept), hidden, not_covered)

@@ -8,8 +8,6 @@ from typing import Any
 from slither.detectors.abstract_detector import AbstractDetector, DetectorClassification
 from slither.utils.output import Output
 
-WIKI = "https://github.com/chainllm/chainllm/blob/main/docs/detectors.md#{arg}"
-
 # "detector: error" for each of our detectors that raised during the current Slither run; the
 # runner reports them as not covered instead of losing every other detector's findings.
 FAILURES: list[str] = []

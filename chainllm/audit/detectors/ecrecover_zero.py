@@ -72,4 +72,4 @@ class EcrecoverZero(ChainDetector):
 def _is_zero(f: Any, v: Any) -> bool:
     if isinstance(v, Constant):
         return str(v.value) == "0"
-    return ir.Names(f)(v) == "0"
+    return ir.names_of(f)(v) == "0"

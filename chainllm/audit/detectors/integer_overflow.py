@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from slither.core.cfg.node import NodeType
 from slither.core.declarations import Function
 from slither.slithir.operations import Assignment, Binary, BinaryType
 from slither.slithir.variables import Constant
@@ -56,9 +57,9 @@ class IntegerOverflow(ChainDetector):
         if not f.is_implemented or f.is_constructor:
             return []
         entry = f.visibility in ("public", "external")
-        if not entry and not (f.contract.is_library or self._pre08()):
-            return []  # 0.8 internal helpers' unchecked blocks are deliberate; only entry inputs count
-        names = ir.Names(f)
+        if not entry and not self._pre08():
+            return []  # 0.8 helpers' unchecked blocks are deliberate (OZ Math); only entry inputs count
+        names = ir.names_of(f)
         comps = ir.comparisons(ir.with_modifiers(f))
         divisions = [
             (names(i.variable_left), names(i.variable_right))
@@ -66,12 +67,28 @@ class IntegerOverflow(ChainDetector):
             for i in n.irs
             if isinstance(i, Binary) and i.type == BinaryType.DIVISION
         ]
+        # operands of checked arithmetic: once `total += x` has not reverted, `part += x` cannot
+        # overflow either (OZ PaymentSplitter's unchecked pattern)
+        checked_operands = {
+            names(v)
+            for n in f.nodes
+            if getattr(n.scope, "is_checked", False)
+            for i in n.irs
+            if isinstance(i, Binary) and i.type in _OPS
+            for v in (i.variable_left, i.variable_right)
+        }
         out: list[tuple[Any, str]] = []
         for node in f.nodes:
+            if getattr(node.scope, "is_yul", False) or node.type == NodeType.ASSEMBLY:
+                continue  # inline assembly: pointer arithmetic, always unchecked by design
             for op in node.irs:
-                if not isinstance(op, Binary) or op.type not in _OPS or op.node.scope.is_checked:
+                if (
+                    not isinstance(op, Binary)
+                    or op.type not in _OPS
+                    or getattr(node.scope, "is_checked", not self._pre08())
+                ):
                     continue
-                msg = self._check(op, f, names, comps, divisions)
+                msg = self._check(op, f, names, comps, divisions, checked_operands)
                 if msg:
                     out.append((node, msg))
                     break
@@ -89,6 +106,7 @@ class IntegerOverflow(ChainDetector):
         names: ir.Names,
         comps: list[tuple[str, str]],
         divisions: list[tuple[str, str]],
+        checked_operands: set[str],
     ) -> str | None:
         a, b = op.variable_left, op.variable_right
         if isinstance(a, Constant) and isinstance(b, Constant):
@@ -115,6 +133,8 @@ class IntegerOverflow(ChainDetector):
             return f"underflows: {na} - {nb} with no check that {nb} <= {na}"
         if any(ir.bounded(r, comps) for r in results):
             return None  # the result is checked afterwards (SafeMath's `require(c >= a)`)
+        if tainted and all(names(t) in checked_operands for t in tainted):
+            return None
         if op.type == BinaryType.ADDITION:
             if all(ir.bounded(names(t), comps) for t in tainted or by_value):
                 return None

@@ -60,6 +60,19 @@ AUTH_CALL = re.compile(
 SENDER_FUNC = re.compile(r"^_?msgSender$")
 
 
+def memo(obj: Any, key: Any, make: Any) -> Any:
+    """Per-object cache (on the Slither object itself, so it dies with the compilation unit):
+    several detectors ask the same questions about the same function."""
+    store = obj.__dict__.setdefault("_chainllm_memo", {})
+    if key not in store:
+        store[key] = make()
+    return store[key]
+
+
+def names_of(function: Function) -> Names:
+    return memo(function, "names", lambda: Names(function))
+
+
 class Names:
     """Readable names of SlithIR operands inside one function (``balances[msg.sender]`` rather
     than ``REF_3``), so comparisons and arithmetic can be matched by what they read."""
@@ -119,6 +132,10 @@ def with_modifiers(function: Function) -> list[Function]:
 
 def reachable(function: Function) -> list[Function]:
     """The function, its modifiers and every internal function they call (transitively)."""
+    return memo(function, "reachable", lambda: _reachable(function))
+
+
+def _reachable(function: Function) -> list[Function]:
     seen: list[Function] = []
     todo = list(with_modifiers(function))
     while todo:
@@ -144,14 +161,19 @@ def comparisons(functions: Iterable[Function]) -> list[tuple[str, str]]:
     """(left, right) names of every comparison inside a condition (require/assert/if/loop)."""
     out: list[tuple[str, str]] = []
     for f in functions:
-        names = Names(f)
-        for node in f.nodes:
-            if not is_condition(node):
-                continue
-            for ir in node.irs:
-                if isinstance(ir, Binary) and ir.type in COMPARISONS:
-                    out.append((names(ir.variable_left), names(ir.variable_right)))
+        out += memo(f, "comparisons", lambda f=f: _comparisons(f))
     return out
+
+
+def _comparisons(f: Function) -> list[tuple[str, str]]:
+    names = names_of(f)
+    return [
+        (names(op.variable_left), names(op.variable_right))
+        for node in f.nodes
+        if is_condition(node)
+        for op in node.irs
+        if isinstance(op, Binary) and op.type in COMPARISONS
+    ]
 
 
 def mentions(expr: str, name: str) -> bool:
@@ -234,6 +256,10 @@ def calls_auth(function: Function) -> bool:
 def is_protected(function: Function) -> bool:
     """An authorisation check guards the function: msg.sender compared (here, in a modifier or
     in an internal helper), or a conventional auth helper (onlyOwner, _checkRole...)."""
+    return memo(function, "protected", lambda: _is_protected(function))
+
+
+def _is_protected(function: Function) -> bool:
     if function.is_constructor:
         return True
     try:
@@ -312,7 +338,13 @@ def ref_base(v: Any) -> Any:
 def taint(function: Function, sources: Iterable[Any]) -> set[int]:
     """Ids of the values computed from ``sources`` inside the function. Unlike Slither's data
     dependency, a storage lookup ``balances[to]`` is not tainted by its index: its value is
-    not the caller's choice."""
+    not the caller's choice. (Callers must not modify the returned set: it is shared.)"""
+    listed = list(sources)
+    key = ("taint", tuple(sorted(id(s) for s in listed)))
+    return memo(function, key, lambda: _taint(function, listed))
+
+
+def _taint(function: Function, sources: list[Any]) -> set[int]:
     marked: set[int] = {id(s) for s in sources}
     solidity = {s for s in sources if isinstance(s, SolidityVariable)}
     for _ in range(3):  # loops feed values back; three passes settle the small CFGs we see

@@ -53,7 +53,7 @@ class StateValueRace(ChainDetector):
         ]
         if not others:
             return []
-        names = ir.Names(f)
+        names = ir.names_of(f)
         comps = ir.comparisons(ir.with_modifiers(f))
         params = [p.name for p in f.parameters]
         from_value = ir.taint(f, [ir.MSG_VALUE])

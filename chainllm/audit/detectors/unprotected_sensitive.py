@@ -8,7 +8,14 @@ from typing import Any
 
 from slither.core.solidity_types import ElementaryType, MappingType
 from slither.core.variables.state_variable import StateVariable
-from slither.slithir.operations import Binary, BinaryType, InternalCall, SolidityCall
+from slither.slithir.operations import (
+    Binary,
+    BinaryType,
+    HighLevelCall,
+    InternalCall,
+    LibraryCall,
+    SolidityCall,
+)
 
 from chainllm.audit.detectors import ir
 from chainllm.audit.detectors.base import ChainDetector, High, Medium
@@ -24,6 +31,8 @@ ROLE_MAP = re.compile(
 SUPPLY = re.compile(r"^_?total_?supply$|^_?supply$", re.IGNORECASE)
 INIT = re.compile(r"^_?(init|initiali[sz]e|setup)", re.IGNORECASE)
 UPGRADE_CALL = re.compile(r"^_?(upgradeTo|setImplementation|upgradeToAndCall|_upgradeBeacon)", re.IGNORECASE)
+MINT_CALL = re.compile(r"^_?mint", re.IGNORECASE)
+PAY_CALL = re.compile(r"^(safeTransferFrom|transferFrom|_?pull|permit)$")
 INIT_MODIFIER = re.compile(r"^(initializer|reinitializer|onlyInitializing)$")
 _BALANCE = {"balance(address)", "this.balance()", "selfbalance()"}
 
@@ -76,20 +85,44 @@ class UnprotectedSensitive(ChainDetector):
                 for op in node.irs:
                     if isinstance(op, InternalCall) and UPGRADE_CALL.match(getattr(op.function, "name", "")):
                         return "upgrades the implementation"
-                    if (
-                        isinstance(op, Binary)
-                        and op.type == BinaryType.ADDITION
-                        and isinstance(ir.ref_base(op.lvalue), StateVariable)
-                        and SUPPLY.match(ir.ref_base(op.lvalue).name)
-                    ):
-                        return "mints new supply"
-                    if isinstance(op, Binary) and op.type == BinaryType.ADDITION:
-                        base = ir.ref_base(op.lvalue)
-                        if isinstance(base, StateVariable) and SUPPLY.match(base.name):
-                            return "mints new supply"
+        if _mints(f) and not _paid(reach):
+            return "mints new supply"
         if _sends_whole_balance(reach) and not any(ir.is_condition(n) for g in reach for n in g.nodes):
             return "sends the contract's whole balance"
         return None
+
+
+def _mints(f: Any) -> bool:
+    """The function itself (not code it merely could reach on another branch) raises a supply
+    variable, or calls a ``_mint``-like helper."""
+    for g in ir.with_modifiers(f):
+        for node in g.nodes:
+            raises = any(
+                (isinstance(op, Binary) and op.type == BinaryType.ADDITION)
+                or (isinstance(op, (InternalCall, LibraryCall)) and getattr(op.function, "name", "") == "add")
+                for op in node.irs
+            )
+            for op in node.irs:
+                base = ir.ref_base(getattr(op, "lvalue", None))
+                if raises and isinstance(base, StateVariable) and SUPPLY.match(base.name):
+                    return True
+                if isinstance(op, InternalCall) and MINT_CALL.match(getattr(op.function, "name", "")):
+                    return True
+    return False
+
+
+def _paid(reach: list[Any]) -> bool:
+    """Minting against a payment (msg.value, a token pulled in) is a sale, not a free mint."""
+    for g in reach:
+        for node in g.nodes:
+            if ir.MSG_VALUE in node.solidity_variables_read:
+                return True
+            for op in node.irs:
+                if isinstance(op, (HighLevelCall, LibraryCall, InternalCall)) and PAY_CALL.match(
+                    getattr(op.function, "name", "")
+                ):
+                    return True
+    return False
 
 
 def _declared_in_unit(det: ChainDetector, f: Any) -> bool:
