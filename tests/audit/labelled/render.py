@@ -116,6 +116,12 @@ def main() -> None:
 
     print("heldout", render_split(families_heldout.FAMILIES, "heldout"))
     try:
+        import families_heldout2
+
+        print("heldout2", render_split(families_heldout2.FAMILIES, "heldout2"))
+    except ImportError:
+        pass
+    try:
         import families_dev
     except ImportError:
         return
