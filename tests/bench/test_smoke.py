@@ -21,8 +21,8 @@ GPU_ONLY = {"gpu_lora_check.py"}
 # Benchmarks whose peer is a row of their own table rather than a printed ratio.
 NO_RATIO = {"fraud_ablation.py": "feature ablation: the peer is the '(none)' row, reported as AUC/FPR/recall"}
 # How each benchmark states its result against the peer: "ratio ...", "speed-up ... 3.1x",
-# "= 12.0x the unchecked generation".
-RATIO = re.compile(r"\bratio\b|speed-up|\d+(?:\.\d+)?x\b", re.IGNORECASE)
+# "= 12.0x the unchecked generation", "extra time: -18.8%" (overhead over the peer).
+RATIO = re.compile(r"\bratio\b|speed-up|\d+(?:\.\d+)?x\b|extra time: [-+]?\d", re.IGNORECASE)
 
 
 def _has_cuda() -> bool:
