@@ -74,7 +74,7 @@ class IntegerOverflow(ChainDetector):
             for n in f.nodes
             if getattr(n.scope, "is_checked", False)
             for i in n.irs
-            if isinstance(i, Binary) and i.type in _OPS
+            if isinstance(i, Binary) and i.type == BinaryType.ADDITION
             for v in (i.variable_left, i.variable_right)
         }
         out: list[tuple[Any, str]] = []
@@ -131,9 +131,9 @@ class IntegerOverflow(ChainDetector):
             if isinstance(b, Constant) and any(na in pair for pair in comps):
                 return None
             return f"underflows: {na} - {nb} with no check that {nb} <= {na}"
-        if any(ir.bounded(r, comps) for r in results):
-            return None  # the result is checked afterwards (SafeMath's `require(c >= a)`)
-        if tainted and all(names(t) in checked_operands for t in tainted):
+        if op.type == BinaryType.ADDITION and any(ir.related(r, x, comps) for r in results for x in (na, nb)):
+            return None  # the sum is compared with an addend afterwards (SafeMath's `require(c >= a)`)
+        if op.type == BinaryType.ADDITION and tainted and all(names(t) in checked_operands for t in tainted):
             return None
         if op.type == BinaryType.ADDITION:
             if all(ir.bounded(names(t), comps) for t in tainted or by_value):

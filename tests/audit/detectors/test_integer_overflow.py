@@ -72,6 +72,14 @@ contract Counter {
     function voteChecked(uint8 w) public {
         votes[msg.sender] += w;
     }
+    function cost(uint256 qty, uint256 price) public payable returns (uint256 total) {
+        unchecked { total = qty * price; } // HIT
+        require(total <= msg.value, "a later bound is no overflow check");
+    }
+    function costChecked(uint256 qty, uint256 price) public payable returns (uint256 total) {
+        unchecked { total = qty * price; }
+        require(price == 0 || total / price == qty);
+    }
     function countdown(uint256 n) public pure returns (uint256 s) {
         for (uint256 i = n; i > 0; ) {
             unchecked { i--; }

@@ -93,6 +93,34 @@ contract Shop{N} {
 }
 """,
     ),
+    Family(
+        "dio5",
+        "integer-overflow",
+        """
+contract Order{N} {
+    uint256 public price = 1 ether;
+    mapping(address => uint256) public items;
+    function order(uint256 qty) public payable {
+        uint256 total;
+        {U}total = qty * price;{/U} // BUG: integer-overflow
+        require(total <= msg.value, "pay more");
+        items[msg.sender] += qty;
+    }
+    function orderChecked(uint256 qty) public payable {
+        uint256 total = qty * price; // SAFE: integer-overflow
+        require(total / price == qty);
+        require(total <= msg.value, "pay more");
+        items[msg.sender] += qty;
+    }
+    function topUp(uint256 qty) public {
+        uint256 next;
+        {U}next = items[msg.sender] + qty;{/U} // BUG: integer-overflow
+        require(next < 1000000, "limit");
+        items[msg.sender] = next;
+    }
+}
+""",
+    ),
     # ---- tod ----
     Family(
         "dtod1",

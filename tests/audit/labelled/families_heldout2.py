@@ -7,7 +7,10 @@ from __future__ import annotations
 from render import Family
 
 FAMILIES = [
-    Family("h2io1", "integer-overflow", """
+    Family(
+        "h2io1",
+        "integer-overflow",
+        """
 contract Staking{N} {
     mapping(address => uint256) public owed;
     function quote(uint256 stake, uint256 rate) public view returns (uint256) {
@@ -29,8 +32,12 @@ contract Staking{N} {
         owed[msg.sender] = reward;
     }
 }
-"""),
-    Family("h2io2", "integer-overflow", """
+""",
+    ),
+    Family(
+        "h2io2",
+        "integer-overflow",
+        """
 contract Capped{N} {
     uint256 public constant CAP = 1000000 ether;
     mapping(address => uint256) public held;
@@ -46,5 +53,6 @@ contract Capped{N} {
         held[to] = next;
     }
 }
-"""),
+""",
+    ),
 ]

@@ -85,3 +85,26 @@ contract Shop_dio4_0612 {
         bought[msg.sender] += 1;
     }
 }
+
+contract Order_dio5_0612 {
+    uint256 public price = 1 ether;
+    mapping(address => uint256) public items;
+    function order(uint256 qty) public payable {
+        uint256 total;
+        total = qty * price; // BUG: integer-overflow
+        require(total <= msg.value, "pay more");
+        items[msg.sender] += qty;
+    }
+    function orderChecked(uint256 qty) public payable {
+        uint256 total = qty * price; // SAFE: integer-overflow
+        require(total / price == qty);
+        require(total <= msg.value, "pay more");
+        items[msg.sender] += qty;
+    }
+    function topUp(uint256 qty) public {
+        uint256 next;
+        next = items[msg.sender] + qty; // BUG: integer-overflow
+        require(next < 1000000, "limit");
+        items[msg.sender] = next;
+    }
+}
