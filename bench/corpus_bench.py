@@ -2,6 +2,7 @@
 near-dedup stage against `datasketch` used the straightforward way, in the same run.
 
     .venv/bin/python bench/corpus_bench.py [--sources corpus/sources.txt] [--out bench/out/corpus]
+    .venv/bin/python bench/corpus_bench.py --smoke   # OpenZeppelin's ERC20 folder from node_modules, offline
 
 Tarballs come from the npm registry the first time (then from the chainllm cache); the crawl
 output folder is wiped first so every file is processed again.
@@ -13,6 +14,7 @@ import argparse
 import itertools
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -65,9 +67,16 @@ def main() -> None:
     ap.add_argument("--sources", type=Path, default=ROOT / "corpus" / "sources.txt")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "corpus")
     ap.add_argument("--subset", type=int, default=400, help="files for the exact pairwise check")
+    ap.add_argument(
+        "--smoke", action="store_true", help="tiny offline run (one local folder), for the test suite"
+    )
     args = ap.parse_args()
 
-    specs = read_sources_file(args.sources)
+    if args.smoke:
+        specs = [f"dir:{ROOT / 'node_modules' / '@openzeppelin' / 'contracts' / 'token' / 'ERC20'}"]
+        args.out, args.subset = Path(tempfile.mkdtemp(prefix="corpus-bench-")) / "corpus", 20
+    else:
+        specs = read_sources_file(args.sources)
     shutil.rmtree(args.out, ignore_errors=True)
     started = time.perf_counter()
     result = crawl_and_build(specs, args.out, BuildOptions(workers=4))
@@ -126,6 +135,8 @@ def main() -> None:
         f"exact pairwise Jaccard on {len(sub)} files: {t_exact:.2f} s, {len(truth)} pairs >= {DEFAULT_THRESHOLD}; "
         f"chainllm clusters recover {recall:.0%} of them"
     )
+    if args.smoke:
+        shutil.rmtree(args.out.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":

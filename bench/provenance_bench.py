@@ -10,6 +10,7 @@ safetensors file), in one run against one fresh local IPFS node (js-ipfs from np
 - end to end: publish (hash + add + tx) and verify wall time.
 
 Usage: .venv/bin/python bench/provenance_bench.py [--big-mb 270 (0: skip)] [--ipfs URL]
+       .venv/bin/python bench/provenance_bench.py --smoke   # one 1 MB folder, for the test suite
 Results (with the load average before and after, the machine may be shared) are printed and
 written to bench/out/provenance_bench.json.
 """
@@ -89,9 +90,12 @@ def main() -> None:
     ap.add_argument("--big-mb", type=int, default=270, help="SmolLM2-135M in bf16 is ~270 MB; 0 skips it")
     ap.add_argument("--ipfs", help="use this Kubo RPC API instead of starting js-ipfs")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "provenance_bench.json")
+    ap.add_argument("--smoke", action="store_true", help="tiny size (one 1 MB folder), for the test suite")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="provbench-"))
+    if args.smoke:  # results stay in the temp dir: a smoke run never replaces real figures
+        args.small_mb, args.big_mb, args.out = 1, 0, work / "provenance_bench.json"
     os.environ.setdefault("CHAINLLM_DATA_DIR", str(work / "data"))
     os.environ.setdefault("CHAINLLM_CACHE_DIR", str(work / "cache"))
     services = work / "services"

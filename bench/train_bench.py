@@ -5,6 +5,7 @@ precision (fp32); each side runs in its own subprocess so peak memory is its own
 tokens/s, peak RSS, the ratio, and generation tokens/s with the trained adapter.
 
     .venv/bin/python bench/train_bench.py [--base smollm2-135m] [--steps 6] [--batch 2] [--context 256]
+    .venv/bin/python bench/train_bench.py --smoke   # tiny model, 2 steps of 64 tokens, for the test suite
 
 Both sides get the same corpus (--corpus, default a small one built from the bundled
 OpenZeppelin sources) and the same packed blocks.
@@ -139,7 +140,12 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--corpus", default=None, help="Corpus folder (default: small OpenZeppelin corpus).")
     ap.add_argument("--role", choices=["chainllm", "peer"], default=None, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--smoke", action="store_true", help="tiny model, 2 steps of 64 tokens, for the test suite"
+    )
     args = ap.parse_args()
+    if args.smoke:  # both roles see --smoke too (argv is passed on), so both get the same sizes
+        args.base, args.steps, args.batch, args.accum, args.context = "tiny", 2, 1, 1, 64
     ARGS.corpus = args.corpus
     if args.role:
         import torch

@@ -72,6 +72,9 @@ class Finding:
     lines: tuple[int, ...] = ()
     tool: str = "slither"
     id: str = ""  # stable hash from the tool, used for dedup and SARIF fingerprints
+    swc: str | None = None  # e.g. "SWC-107" (chainllm.audit.taxonomy)
+    cwe: str | None = None  # e.g. "CWE-841"
+    fingerprint: str = ""  # line-independent triage id (chainllm.audit.baseline)
 
     @property
     def severity(self) -> Severity:
@@ -102,6 +105,9 @@ class Finding:
             lines=tuple(d.get("lines") or ()),
             tool=d.get("tool", "slither"),
             id=d.get("id", ""),
+            swc=d.get("swc"),
+            cwe=d.get("cwe"),
+            fingerprint=d.get("fingerprint", ""),
         )
 
 
@@ -135,6 +141,9 @@ class FileAudit:
     cached: bool = False
     seconds: float = 0.0
     tools: dict[str, str] = field(default_factory=dict)
+    compilers_tried: tuple[str, ...] = ()  # "0.8.28: <first error>" for each rejected compiler
+    not_covered: tuple[str, ...] = ()  # "contract C: why" when Slither skipped part of the file
+    baselined: int = 0  # findings hidden by --baseline
 
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)
@@ -152,6 +161,9 @@ class FileAudit:
             "cached": self.cached,
             "seconds": round(self.seconds, 3),
             "tools": dict(self.tools),
+            "compilers_tried": list(self.compilers_tried),
+            "not_covered": list(self.not_covered),
+            "baselined": self.baselined,
         }
 
     @classmethod
@@ -168,6 +180,9 @@ class FileAudit:
             cached=d.get("cached", False),
             seconds=d.get("seconds", 0.0),
             tools=dict(d.get("tools", {})),
+            compilers_tried=tuple(d.get("compilers_tried", ())),
+            not_covered=tuple(d.get("not_covered", ())),
+            baselined=d.get("baselined", 0),
         )
 
 
@@ -178,6 +193,7 @@ class AuditReport:
     results: tuple[FileAudit, ...]
     fail_on: Severity | None  # None means never fail on findings
     seconds: float = 0.0
+    skipped_unchanged: int = 0  # files left out by --diff (neither they nor their imports changed)
 
     @property
     def all_findings(self) -> list[Finding]:

@@ -6,12 +6,14 @@ Library errors become exit codes here and nowhere else.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
 import click
 
 from chainllm import __version__
+from chainllm.cli import jsonerror
 from chainllm.errors import ChainLLMError
 
 # command name -> "module:attribute". Order is the order of `chainllm --help`.
@@ -31,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "registry": "chainllm.cli.provenance:registry",
     "services": "chainllm.cli.services:services",
     "toolchain": "chainllm.cli.toolchain:toolchain",
+    "serve": "chainllm.cli.serve:serve",
     "demo": "chainllm.cli.demo:demo",
 }
 
@@ -55,22 +58,64 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return _load(cmd_name) if cmd_name in COMMANDS else None
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[jsonerror.ARGV_KEY] = list(args)  # to know, on failure, whether --json was asked
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
+        as_json = jsonerror.wants_json(ctx.meta.get(jsonerror.ARGV_KEY, ()))
         try:
             return super().invoke(ctx)
         except ChainLLMError as exc:
             # One line, naming the input and the fix; the exit code comes from the error type.
+            # Under --json the same error also goes to stdout in the one shape (cli/jsonerror.py).
             click.echo(f"error: {exc}", err=True)
+            if as_json:
+                jsonerror.print_failure(ctx, exc)
             ctx.exit(exc.exit_code)
+        except click.ClickException as exc:
+            if not as_json:
+                raise
+            exc.show()
+            jsonerror.print_failure(ctx, exc)
+            ctx.exit(exc.exit_code)
+        except OSError as exc:
+            full = jsonerror.disk_full(exc)
+            if full is None:
+                raise
+            # A full disk (or a file size limit) is the user's to fix, not a crash: one line.
+            click.echo(f"error: {full}", err=True)
+            if as_json:
+                jsonerror.print_failure(ctx, full)
+            ctx.exit(full.exit_code)
+        except KeyboardInterrupt:
+            # Ctrl-C: exit 130 as shells expect (click would say "Aborted!" and exit 1). Each
+            # long command keeps its own resume state; rerunning it continues.
+            click.echo("interrupted", err=True)
+            if as_json:
+                jsonerror.print_failure(ctx, jsonerror.Interrupted("interrupted by the user (SIGINT)"))
+            ctx.exit(130)
 
 
 @click.group(
     cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
 )
 @click.version_option(__version__, prog_name="chainllm")
-def cli() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    envvar="CHAINLLM_VERBOSE",
+    help="Also show third-party progress bars and warnings (Hugging Face, tqdm).",
+)
+def cli(verbose: bool) -> None:
     """chainllm: audited Solidity generation, transaction risk scoring, LoRA training and
     verifiable model provenance for Ethereum, offline by default."""
+    from chainllm import progress
+
+    if verbose:
+        os.environ[progress.VERBOSE_ENV] = "1"  # `chainllm demo`'s subprocesses inherit it
+    progress.quiet_library_output()
 
 
 def main() -> None:

@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from chainllm.cli.options import json_option
+from chainllm.cli.jsonerror import add_failure_fields
+from chainllm.cli.options import json_option, ray_option
 from chainllm.corpus.paths import DEFAULT_SOURCES, default_out, write_summary_card
 from chainllm.errors import BadInputError, ServiceError
 
@@ -59,6 +60,7 @@ from chainllm.errors import BadInputError, ServiceError
 @click.option(
     "--workers", type=click.IntRange(1, 32), default=4, show_default=True, help="Sources fetched at once."
 )
+@ray_option
 @json_option
 def sources(
     specs: tuple[str, ...],
@@ -72,6 +74,7 @@ def sources(
     compile_mode: str,
     refresh: bool,
     workers: int,
+    ray_address: str | None,
     as_json: bool,
 ) -> None:
     """Crawl Solidity SPECs into a deduplicated, licence-filtered dataset (Parquet + card).
@@ -130,7 +133,20 @@ def sources(
         def on_stage(msg: str) -> None:
             progress.update(task, description=msg)
 
-        result = crawl_and_build(all_specs, out_dir, options, on_source=on_source, on_stage=on_stage)
+        if ray_address:  # one source per partition on a Ray cluster; the build runs here (docs/scale.md)
+            from chainllm.executor import make_executor
+            from chainllm.executor.stages import crawl_sources_on_executor
+
+            result = crawl_sources_on_executor(
+                all_specs,
+                out_dir,
+                options,
+                make_executor(ray_address),
+                on_source=on_source,
+                on_stage=on_stage,
+            )
+        else:
+            result = crawl_and_build(all_specs, out_dir, options, on_source=on_source, on_stage=on_stage)
     if result.card is not None and out is None and sources_file is None and not specs:
         write_summary_card(result.card)
     if as_json:
@@ -139,10 +155,14 @@ def sources(
             "sources": [asdict(o) for o in result.outcomes],
             "card": result.card,
         }
-        click.echo(json.dumps(payload, indent=1))
     elif result.card is not None:
         _render(result.card, out_dir)
     failed = result.failed
+    if as_json and failed:
+        # One JSON document: the partial result, inside the one failure shape (cli/jsonerror.py).
+        add_failure_fields(**payload)
+    elif as_json:
+        click.echo(json.dumps(payload, indent=1))
     if failed:
         # Each error already names its source and the fix; several get one summary line.
         error_type = BadInputError if all(o.bad_input for o in failed) else ServiceError

@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from chainllm.cli.options import json_option, rpc_option
+from chainllm.cli.options import json_option, ray_option, rpc_option
 from chainllm.errors import BadInputError, ChainLLMError
 
 _COLOURS = {"benign": "green", "suspicious": "yellow", "malicious": "red", "not_analysed": "magenta"}
@@ -46,6 +46,8 @@ def _read_hashes(args: tuple[str, ...], hash_file: IO[str] | None) -> list[str]:
     help="Read hashes from a file, one per line ('-': stdin).",
 )
 @rpc_option
+@click.option("--chain-data", type=click.Path(file_okay=False, path_type=Path),
+              help="Score from a `chainllm crawl txs` folder (Parquet, no RPC): fast for batches.")  # fmt: skip
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Model folder from `chainllm train fraud` (default: the latest trained).")  # fmt: skip
 @click.option("--adapter", "adapter_ref", metavar="CID|NAME[@VERSION]",
@@ -78,11 +80,16 @@ def _read_hashes(args: tuple[str, ...], hash_file: IO[str] | None) -> list[str]:
 @click.option(
     "--cache/--no-cache", default=True, show_default=True, help="Reuse fetched chain data (disk cache)."
 )
+@ray_option
+@click.option("--ray-out", metavar="PATH|URL",
+              help="With --ray: where each hash batch's results are written (a folder or fsspec URL every "
+              "node can write; default: under the data dir, keyed by the inputs). Reruns skip finished batches.")  # fmt: skip
 @json_option
 def score(
     hashes: tuple[str, ...],
     hash_file: IO[str] | None,
     rpc: tuple[str, ...],
+    chain_data: Path | None,
     model_dir: Path | None,
     adapter_ref: str | None,
     ipfs_url: str | None,
@@ -96,6 +103,8 @@ def score(
     history_blocks: int,
     timeout: float,
     cache: bool,
+    ray_address: str | None,
+    ray_out: str | None,
     as_json: bool,
 ) -> None:
     """Score transactions 0-1 with a verdict (benign / suspicious / malicious), a confidence
@@ -108,6 +117,7 @@ def score(
     Example:
       chainllm score 0x5c50…e1 --rpc http://127.0.0.1:8545
       chainllm score --from-file hashes.txt --json > scores.jsonl
+      chainllm score --chain-data chain-1 --from-file hashes.txt --json > scores.jsonl
     """
     from chainllm.chain.connect import resolve_rpc
     from chainllm.fraud.model import FraudModel, latest_model
@@ -121,7 +131,15 @@ def score(
         parse_hash(h)  # a typo fails before any network traffic
     if adapter_ref and model_dir:
         raise BadInputError("pass --model DIR or --adapter CID|NAME[@VERSION], not both")
-    urls = resolve_rpc(rpc)
+    # A crawl needs no node; --adapter still needs the registry's chain (--registry-rpc or --rpc).
+    urls = resolve_rpc(rpc) if chain_data is None or (adapter_ref and not registry_rpc) else ()
+    source = None
+    if chain_data is not None:
+        from chainllm.fraud.chain_data import ChainData
+
+        source = ChainData(chain_data, history_blocks=history_blocks)
+        for note in source.coverage_notes():
+            err.print(f"warning: {note}", soft_wrap=True)
     if adapter_ref:
         from chainllm.provenance.adapters import fetch_adapter
         from chainllm.provenance.manifest import KIND_FRAUD
@@ -140,11 +158,31 @@ def score(
         )
     opts = ScoreOptions(timeout=timeout, trace=trace, history_blocks=history_blocks, cache=cache, llm=llm)
     cid = folder.name if adapter_ref and folder else None  # the verified pull cache is named by CID
-    scorer = Scorer(urls, model, labels=LabelIndex(labels), options=opts, model_cid=cid)
-    try:
-        results = scorer.score(wanted)
-    finally:
-        scorer.close()
+    if ray_address:  # hash batches on a Ray cluster, a warm scorer per worker (docs/scale.md)
+        from chainllm.cli.chain_progress import LazyBar
+        from chainllm.executor import make_executor
+        from chainllm.executor.stages import risk_from_json, score_on_executor
+
+        executor = make_executor(ray_address)
+        with LazyBar("scoring batches", enabled=not as_json) as bar:
+            rows, notes = score_on_executor(
+                wanted, urls, folder, labels, opts, executor, model_cid=cid, chain_data=chain_data,
+                out=ray_out, progress=bar.update,
+            )  # fmt: skip
+        results = [risk_from_json(d) for d in rows]
+        for note in executor.report.retried + ([] if source else notes):
+            err.print(f"warning: {note}", soft_wrap=True)
+        model_info = model.describe(cid) if model is not None else {}
+    else:
+        scorer = Scorer(urls, model, labels=LabelIndex(labels), options=opts, model_cid=cid, source=source)
+        try:
+            results = scorer.score(wanted)
+            if source is None:  # the crawl's notes were printed above
+                for note in scorer.fetcher.coverage_notes():
+                    err.print(f"warning: {note}", soft_wrap=True)
+        finally:
+            scorer.close()
+        model_info = scorer.model_info
     out = Console(soft_wrap=True)
     for r in results:
         if as_json:
@@ -169,7 +207,7 @@ def score(
         for lm in r.labels:
             out.print(f"  label: {lm.role} {lm.address} = {lm.label}/{lm.category} (source: {lm.source})")
         out.print("")
-    info = scorer.model_info
+    info = model_info
     if info and not as_json and any(r.analysed for r in results):
         name = f"{info.get('name', '?')}@{info.get('version', '?')}"
         out.print(f"scored with model {name} ({'cid ' + cid if cid else info['folder']})")

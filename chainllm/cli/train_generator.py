@@ -126,11 +126,9 @@ def generator(
     \b
         chainllm train generator --base smollm2-135m --corpus corpus/build/default --out adapters/gen
     """
-    from transformers.utils import logging as hf_logging
-
     from chainllm.model.trainer import train_generator
 
-    hf_logging.disable_progress_bar()  # our own progress/logs are on stderr; no per-load bars
+    # Library progress bars are off unless -v (chainllm.progress.quiet_library_output, at startup).
     if threads < 0:
         raise click.BadParameter(f"must be >= 0 (got {threads})", param_hint="--threads")
     if threads:
@@ -184,7 +182,11 @@ def format_eta(seconds: float | None) -> str:
 
 
 class _Progress:
-    """Rich progress on stderr: loss, tokens/s and ETA. Plain lines when not a TTY."""
+    """Rich progress on stderr: loss, tokens/s and ETA. Plain lines when not a TTY.
+
+    Renders the trainer's events, and is also the ``chainllm.progress`` reporter while training
+    runs, so a stage deep in the library (the bundled base converted on first use) prints one
+    line here instead of library progress bars."""
 
     def __init__(self, quiet: bool) -> None:
         from rich.console import Console
@@ -197,11 +199,29 @@ class _Progress:
         self.steps_logged = 0  # step lines printed so far: the early ones carry the ETA, bar or not
 
     def __enter__(self) -> _Progress:
+        from chainllm import progress
+
+        self._scope = progress.using(self)
+        self._scope.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
+        self._scope.__exit__(None, None, None)
+
+    # chainllm.progress.Progress: stages and messages become log lines; counts are the bar's.
+    def stage(self, name: str, total: int | None = None) -> None:
+        self._log(f"{name} ...")
+
+    def update(self, done: int, total: int | None = None) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def message(self, text: str) -> None:
+        self._log(text)
 
     def event(self, e: Any) -> None:
         if e.kind in ("start", "resume"):

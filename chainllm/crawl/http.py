@@ -7,7 +7,6 @@ are enforced in one place. Loopback hosts stay reachable offline (local mirrors,
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,28 +16,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from chainllm import __version__, config
+from chainllm.chain.transport import RateLimiter  # the one token bucket (JSON-RPC and HTTP)
 from chainllm.errors import BadInputError, ServiceError
 
 _T = TypeVar("_T")
 USER_AGENT = f"chainllm/{__version__} (+corpus crawler)"
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-class RateLimiter:
-    """At most ``per_second`` calls per second, shared by every thread using it."""
-
-    def __init__(self, per_second: float) -> None:
-        self.interval = 1.0 / per_second if per_second > 0 else 0.0
-        self._lock = threading.Lock()
-        self._next = 0.0
-
-    def wait(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.interval
-        if start > now:
-            time.sleep(start - now)
 
 
 @dataclass(frozen=True)
@@ -97,7 +80,7 @@ def with_retries(
     last: Exception | None = None
     for attempt in range(attempts):
         if limiter is not None:
-            limiter.wait()
+            limiter.acquire(1)
         try:
             return call()
         except (httpx.TransportError, Retryable) as exc:

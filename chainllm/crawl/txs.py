@@ -61,6 +61,7 @@ from chainllm.crawl.txs_tables import (
 )
 from chainllm.errors import BadInputError, ServiceError
 from chainllm.fraud.fetch import state_calls, state_from_answers, tx_addresses
+from chainllm.io import writing
 
 STATE_FILE = "_crawl_state.json"
 _PART_RE = re.compile(r"^(\d{12})-(\d{12})\.parquet$")
@@ -444,12 +445,18 @@ def _rows_for(
 def _write_partition(out: Path, first: int, last: int, rows: dict[str, list[dict[str, Any]]]) -> None:
     name = f"{first:012d}-{last:012d}.parquet"
     staged = []
-    for table, schema in SCHEMAS.items():
-        d = out / table
-        d.mkdir(parents=True, exist_ok=True)
-        tmp = d / f".{name}.{os.getpid()}.tmp"
-        pq.write_table(pa.Table.from_pylist(rows[table], schema=schema), tmp, compression="zstd")
-        staged.append((tmp, d / name))
+    try:
+        for table, schema in SCHEMAS.items():
+            d = out / table
+            d.mkdir(parents=True, exist_ok=True)
+            tmp = d / f".{name}.{os.getpid()}.tmp"
+            staged.append((tmp, d / name))
+            with writing(d / name):  # a full disk names the file (pyarrow does not)
+                pq.write_table(pa.Table.from_pylist(rows[table], schema=schema), tmp, compression="zstd")
+    except BaseException:
+        for tmp, _final in staged:  # nothing of an unfinished partition stays behind
+            tmp.unlink(missing_ok=True)
+        raise
     for tmp, final in staged:
         tmp.replace(final)
 

@@ -27,6 +27,7 @@ from chainllm import config
 from chainllm.errors import BadInputError
 from chainllm.fraud.combine import Combiner
 from chainllm.fraud.features import FEATURE_NAMES, FEATURE_VERSION
+from chainllm.io import pickle_files, pretty_json
 
 FORMAT_VERSION = 1
 LLM_SUFFIXES = (".json", ".safetensors", ".txt")  # PEFT adapter + tokenizer files copied in
@@ -34,10 +35,6 @@ LLM_SUFFIXES = (".json", ".safetensors", ".txt")  # PEFT adapter + tokenizer fil
 
 def models_root() -> Path:
     return config.data_dir() / "models"
-
-
-def canonical_json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
 def latest_model() -> Path | None:
@@ -84,6 +81,13 @@ class FraudModel:
         from chainllm.fraud import gbm
 
         folder = Path(folder)
+        found = pickle_files(folder)  # the one pickle rule (chainllm.io), before anything is read
+        if found:
+            raise BadInputError(
+                f"model {folder} contains pickle-format files ({', '.join(p.name for p in found[:3])}); "
+                "refusing to load them",
+                hint="remove them: a fraud model folder holds only JSON, text and safetensors files",
+            )
         cfg_path = folder / "combine.json"
         if not cfg_path.is_file():
             raise BadInputError(
@@ -104,8 +108,6 @@ class FraudModel:
             raise BadInputError(
                 f"model {folder} expects other features", hint="retrain it with `chainllm train fraud`"
             )
-        if any(folder.rglob("*.pkl")) or any(folder.rglob("*.bin")) or any(folder.rglob("*.pt")):
-            raise BadInputError(f"model {folder} contains pickle-format files; refusing to load them")
         booster = gbm.load(folder / "gbm.txt")
         with_llm = (
             Combiner.from_json(cfg["combiners"]["with_llm"]) if cfg["combiners"].get("with_llm") else None
@@ -154,11 +156,11 @@ def write_model(
         for f in sorted(llm_dir.iterdir()):
             if f.is_file() and f.suffix in LLM_SUFFIXES and f.name not in written:
                 shutil.copy2(f, tmp / f.name)
-    (tmp / "eval.json").write_text(canonical_json(report))
+    (tmp / "eval.json").write_text(pretty_json(report))
     (tmp / "eval.md").write_text(report_md)
-    (tmp / "train.json").write_text(canonical_json(train_info))
-    (tmp / "training_config.json").write_text(canonical_json(training_config))
-    (tmp / "metrics.json").write_text(canonical_json(metrics))
+    (tmp / "train.json").write_text(pretty_json(train_info))
+    (tmp / "training_config.json").write_text(pretty_json(training_config))
+    (tmp / "metrics.json").write_text(pretty_json(metrics))
     (tmp / "README.md").write_text(card)
     cfg = {
         "format_version": FORMAT_VERSION,
@@ -170,7 +172,7 @@ def write_model(
         "threshold_llm": round(threshold_llm, 4) if threshold_llm is not None else None,
         "suspicious_threshold_llm": round(suspicious_llm, 4) if suspicious_llm is not None else None,
     }
-    (tmp / "combine.json").write_text(canonical_json(cfg))
+    (tmp / "combine.json").write_text(pretty_json(cfg))
     if out.exists():
         old = out.with_name(f".{out.name}.old")
         shutil.rmtree(old, ignore_errors=True)

@@ -14,6 +14,7 @@ import numpy as np
 
 from chainllm.fraud import gbm
 from chainllm.fraud.cache import RpcCache
+from chainllm.fraud.combine import verdict as verdict_for
 from chainllm.fraud.features import Extracted, extract
 from chainllm.fraud.fetch import BundleSource, Fetcher, FetchFailure, TxBundle, parse_hash
 from chainllm.fraud.model import FraudModel
@@ -254,7 +255,7 @@ class Scorer:
             "llm": llm_p is not None,
         }
         confidence = sum(w for k, w in COVERAGE_WEIGHTS.items() if cov[k])
-        verdict = "malicious" if score >= threshold else "suspicious" if score >= suspicious else "benign"
+        verdict = verdict_for(score, threshold, suspicious, reasons)  # evidence needed for "malicious"
         order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
         reasons.sort(key=lambda r: (order[r.severity], -r.weight))
         return RiskScore(

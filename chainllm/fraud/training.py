@@ -1,4 +1,5 @@
-"""``chainllm train fraud``: labelled hashes → features (fetched by RPC, cached) → rules,
+"""``chainllm train fraud``: labelled hashes → features (from a crawl's Parquet tables, or
+fetched by RPC and cached) → rules,
 LightGBM, optional LoRA classifier → stacked, calibrated combiner → honest evaluation →
 model folder. The model saved is the one the implementation-split report describes."""
 
@@ -18,16 +19,25 @@ import numpy as np
 from chainllm.errors import BadInputError
 from chainllm.fraud import gbm
 from chainllm.fraud.cache import RpcCache
-from chainllm.fraud.combine import STACK_MARGIN, Combiner, best_threshold, fit, log_loss, suspicious_threshold
+from chainllm.fraud.combine import (
+    EVIDENCE_SEVERITIES,
+    STACK_MARGIN,
+    Combiner,
+    best_threshold,
+    fit,
+    log_loss,
+    suspicious_threshold,
+)
 from chainllm.fraud.evaluate import (
     Split,
     markdown,
     metrics,
+    split_by_chain,
     split_by_implementation,
     split_by_time,
 )
 from chainllm.fraud.features import FEATURE_NAMES, FEATURE_VERSION, Extracted, extract
-from chainllm.fraud.fetch import Fetcher, TxBundle
+from chainllm.fraud.fetch import BundleSource, Fetcher, FetchFailure, TxBundle
 from chainllm.fraud.model import models_root, write_model
 from chainllm.fraud.rules import apply_rules
 from chainllm.labels.schema import TxLabel, read_tx_labels
@@ -40,6 +50,7 @@ class FraudTrainConfig:
     labels: tuple[Path, ...]
     rpc: tuple[str, ...]
     name: str = "default"
+    chain_data: Path | None = None  # a `crawl txs` folder: features from Parquet, no RPC
     out: Path | None = None
     seed: int = 0
     llm: bool = True
@@ -61,6 +72,12 @@ class FraudTrainConfig:
                 )
         if self.llm_epochs < 1:
             problems.append(f"--llm-epochs must be >= 1 (got {self.llm_epochs})")
+        if self.chain_data is not None and not (Path(self.chain_data) / "_crawl_state.json").is_file():
+            problems.append(
+                f"--chain-data {self.chain_data} is not a crawl (no _crawl_state.json; run `chainllm crawl txs --traces`)"
+            )
+        if self.chain_data is None and not self.rpc:
+            problems.append("give --chain-data DIR (a crawl) or --rpc URL")
         if self.history_blocks < 0:
             problems.append(f"--history-blocks must be >= 0 (got {self.history_blocks})")
         if not self.name.replace("-", "").replace("_", "").isalnum():
@@ -78,6 +95,13 @@ class Dataset:
     rows: list[TxLabel]
     exs: list[Extracted]
     missing: int
+    # What the labels and the source did not agree on, for the report and the CLI.
+    missing_examples: tuple[str, ...] = ()  # up to 5 labelled hashes the source lacks
+    conflicts: int = 0  # hashes labelled both malicious and benign (left out)
+    conflict_examples: tuple[str, ...] = ()
+    duplicates: int = 0  # hashes labelled twice the same way (kept once)
+    notes: tuple[str, ...] = ()  # coverage notes from the source (traces, gaps, state)
+    source: str = "rpc"
 
     def y(self, idx: Sequence[int]) -> np.ndarray:
         return np.array([1 if self.rows[i].label == "malicious" else 0 for i in idx])
@@ -87,40 +111,127 @@ class Dataset:
             len(idx), len(FEATURE_NAMES)
         )
 
+    def problems(self) -> list[str]:
+        """One line each for what was left out or is thin, for stderr and the report."""
+        out = []
+        if self.missing:
+            out.append(
+                f"{self.missing} labelled transaction(s) not found in the {self.source} source, left out "
+                f"(e.g. {', '.join(self.missing_examples)})"
+            )
+        if self.conflicts:
+            out.append(
+                f"{self.conflicts} transaction(s) labelled both malicious and benign by the label sets, "
+                f"left out (e.g. {', '.join(self.conflict_examples)})"
+            )
+        if self.duplicates:
+            out.append(f"{self.duplicates} transaction(s) labelled more than once the same way, kept once")
+        return [*out, *self.notes]
+
+
+def _label_chain_ids(labels: Sequence[Path]) -> dict[Path, int]:
+    out = {}
+    for d in labels:
+        try:
+            m = json.loads((Path(d) / "manifest.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(m, dict) and isinstance(m.get("chain_id"), int):
+            out[Path(d)] = int(m["chain_id"])
+    return out
+
+
+def merge_labels(labels: Sequence[Path]) -> tuple[list[TxLabel], int, list[str], int]:
+    """Rows of every label set, one per hash: (rows, conflicts, conflicting hashes, duplicates).
+    A hash labelled malicious by one set and benign by another cannot be trained on: it is
+    left out and reported, never resolved silently."""
+    by_hash: dict[str, list[TxLabel]] = {}
+    for d in labels:
+        for r in read_tx_labels(Path(d)):
+            by_hash.setdefault(r.tx_hash.lower(), []).append(r)
+    rows, conflicting, dups = [], [], 0
+    for h, rs in by_hash.items():
+        if len({r.label for r in rs}) > 1:
+            conflicting.append(h)
+            continue
+        dups += len(rs) - 1
+        rows.append(rs[0])
+    return rows, len(conflicting), conflicting, dups
+
+
+def open_source(
+    labels: Sequence[Path],
+    rpc: Sequence[str],
+    chain_data: Path | None,
+    *,
+    history_blocks: int,
+    timeout: float,
+) -> BundleSource:
+    """The Parquet crawl when given (no RPC), else the RPC fetcher. Refuses a source of
+    another chain than the label sets name in their manifests."""
+    ids = _label_chain_ids(labels)
+    src: BundleSource
+    if chain_data is not None:
+        from chainllm.fraud.chain_data import ChainData
+
+        src = ChainData(Path(chain_data), history_blocks=history_blocks)
+        where = f"--chain-data {chain_data}"
+    else:
+        src = Fetcher(rpc, timeout=timeout, cache=RpcCache(), history_blocks=history_blocks)
+        where = f"--rpc {rpc[0]}"
+    got = src.chain_id()
+    wrong = {d: c for d, c in ids.items() if c != got}
+    if wrong:
+        src.close()
+        d, c = next(iter(wrong.items()))
+        raise BadInputError(
+            f"label set {d} is for chain {c}, but {where} is chain {got}",
+            hint="train on a crawl (or node) of the chain the labels were made on",
+        )
+    return src
+
 
 def load_dataset(
-    labels: Sequence[Path], rpc: Sequence[str], *, history_blocks: int = 32, timeout: float = 30.0,
-    progress: Progress | None = None,
+    labels: Sequence[Path], rpc: Sequence[str] = (), *, chain_data: Path | None = None, history_blocks: int = 32,
+    timeout: float = 30.0, progress: Progress | None = None,
 ) -> Dataset:  # fmt: skip
-    rows_all = [r for d in labels for r in read_tx_labels(Path(d))]
+    rows_all, conflicts, conflicting, dups = merge_labels(labels)
     if not rows_all:
-        raise BadInputError(f"label set(s) {', '.join(map(str, labels))} hold no transactions")
-    fetcher = Fetcher(rpc, timeout=timeout, cache=RpcCache(), history_blocks=history_blocks)
+        raise BadInputError(
+            f"label set(s) {', '.join(map(str, labels))} hold no transactions"
+            + (f" without contradicting labels ({conflicts} contradict)" if conflicts else "")
+        )
+    src = open_source(labels, rpc, chain_data, history_blocks=history_blocks, timeout=timeout)
     rows: list[TxLabel] = []
     exs: list[Extracted] = []
-    missing = 0
+    missing: list[str] = []
     try:
         step = 200
         for i in range(0, len(rows_all), step):
             chunk = rows_all[i : i + step]
-            got = fetcher.fetch([r.tx_hash.lower() for r in chunk])
+            got = src.fetch([r.tx_hash.lower() for r in chunk])
             for r in chunk:
                 b = got[r.tx_hash.lower()]
                 if isinstance(b, TxBundle):
                     rows.append(r)
                     exs.append(extract(b))
-                else:
-                    missing += 1
+                elif isinstance(b, FetchFailure):
+                    missing.append(r.tx_hash.lower())
             if progress:
                 progress("fetch", min(i + step, len(rows_all)), len(rows_all))
+        notes = tuple(src.coverage_notes())
     finally:
-        fetcher.close()
+        src.close()
+    where = f"the crawl {chain_data}" if chain_data is not None else str(rpc[0])
     if not rows:
         raise BadInputError(
-            f"none of the {len(rows_all)} labelled transactions exist on {rpc[0]}",
-            hint="point --rpc at the chain the labels were made on",
+            f"none of the {len(rows_all)} labelled transactions exist in {where}",
+            hint="point --chain-data/--rpc at the chain the labels were made on (or crawl the blocks they are in)",
         )
-    return Dataset(rows, exs, missing)
+    return Dataset(
+        rows, exs, len(missing), tuple(missing[:5]), conflicts, tuple(conflicting[:5]), dups, notes,
+        "parquet" if chain_data is not None else "rpc",
+    )  # fmt: skip
 
 
 def labels_sha256(labels: Sequence[Path]) -> str:
@@ -187,6 +298,14 @@ class Fitted:
     suspicious_llm: float | None = None
 
 
+def _evidence(ds: Dataset, idx: Sequence[int]) -> list[bool]:
+    """Per row: does a rule give the evidence the verdict policy needs for "malicious"?"""
+    return [
+        any(r.severity in EVIDENCE_SEVERITIES and r.weight > 0 for r in apply_rules(ds.exs[i])[1])
+        for i in idx
+    ]
+
+
 def _rules(ds: Dataset, idx: Sequence[int]) -> np.ndarray:
     return np.array([apply_rules(ds.exs[i])[0] for i in idx], dtype=float)
 
@@ -237,7 +356,7 @@ def fit_split(
     scorers = {
         "rules": metrics(test_rows, r_te.tolist(), 0.5),
         "gbm": metrics(test_rows, g_te.tolist(), 0.5),
-        "combined": metrics(test_rows, comb_te.tolist(), threshold),
+        "combined": metrics(test_rows, comb_te.tolist(), threshold, suspicious, _evidence(ds, te)),
     }
     with_llm = None
     threshold_llm: float | None = None
@@ -276,7 +395,7 @@ def fit_split(
         )
         comb_llm = with_llm.batch({"rules": r_te, "gbm": g_te, "llm": l_te})
         scorers["llm"] = metrics(test_rows, l_te.tolist(), 0.5)
-        scorers["combined_llm"] = metrics(test_rows, comb_llm.tolist(), threshold_llm)
+        scorers["combined_llm"] = metrics(test_rows, comb_llm.tolist(), threshold_llm, suspicious_llm)
     report = {
         "name": split.name, "note": split.note, "held_out": list(split.held_out),
         "train_rows": len(tr), "test_rows": len(te),
@@ -320,6 +439,7 @@ class TrainOutcome:
     report: dict[str, Any]
     rows: int
     missing: int
+    dataset: Dataset | None = None
 
 
 def train_fraud(cfg: FraudTrainConfig, *, progress: Progress | None = None) -> TrainOutcome:
@@ -330,8 +450,9 @@ def train_fraud(cfg: FraudTrainConfig, *, progress: Progress | None = None) -> T
         )
     t0 = time.perf_counter()
     ds = load_dataset(
-        cfg.labels, cfg.rpc, history_blocks=cfg.history_blocks, timeout=cfg.timeout, progress=progress
-    )
+        cfg.labels, cfg.rpc, chain_data=cfg.chain_data, history_blocks=cfg.history_blocks, timeout=cfg.timeout,
+        progress=progress,
+    )  # fmt: skip
     t_fetch = time.perf_counter() - t0
     with tempfile.TemporaryDirectory(prefix="chainllm-fraud-") as tmp:
         llm_out = Path(tmp) / "llm" if cfg.llm else None
@@ -340,6 +461,7 @@ def train_fraud(cfg: FraudTrainConfig, *, progress: Progress | None = None) -> T
         )
         _, time_report = fit_split(ds, split_by_time(ds.rows), cfg, llm_out=None, progress=progress)
         report = {"feature_version": FEATURE_VERSION, "rows": len(ds.rows), "missing_hashes": ds.missing,
+                  "label_conflicts": ds.conflicts, "source": ds.source, "data_notes": ds.problems(),
                   "splits": [imp_report, time_report]}  # fmt: skip
         info = {
             **{k: (list(map(str, v)) if isinstance(v, tuple) else str(v) if isinstance(v, Path) else v)
@@ -364,19 +486,21 @@ def train_fraud(cfg: FraudTrainConfig, *, progress: Progress | None = None) -> T
             report_md=markdown(report), train_info=info, training_config=training_config, metrics=metrics,
             card=card(cfg, ds, report), overwrite=cfg.overwrite,
         )  # fmt: skip
-    return TrainOutcome(folder, report, len(ds.rows), ds.missing)
+    return TrainOutcome(folder, report, len(ds.rows), ds.missing, ds)
 
 
 def evaluate_model(
     model_dir: Path, labels: Sequence[Path], rpc: Sequence[str], *, use_llm: bool = True, history_blocks: int = 32,
-    timeout: float = 30.0, progress: Progress | None = None,
+    timeout: float = 30.0, progress: Progress | None = None, chain_data: Path | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Score a labelled set with a trained model (no refitting) and report the metrics."""
     from chainllm.fraud.model import FraudModel
     from chainllm.fraud.scorer import component_scores
 
     model = FraudModel.load(model_dir)
-    ds = load_dataset(labels, rpc, history_blocks=history_blocks, timeout=timeout, progress=progress)
+    ds = load_dataset(
+        labels, rpc, chain_data=chain_data, history_blocks=history_blocks, timeout=timeout, progress=progress
+    )
     llm = None
     if use_llm and model.llm_dir is not None and model.with_llm is not None:
         from chainllm.fraud.llm import LlmScorer
@@ -403,3 +527,63 @@ def evaluate_model(
             "test_positives": int(ds.y(range(len(ds.rows))).sum()), "scorers": scorers,
         }],
     }  # fmt: skip
+
+
+EVAL_MODES = ("implementation", "time", "chain")
+
+
+def _merged(first: Dataset, second: Dataset) -> Dataset:
+    return Dataset(first.rows + second.rows, first.exs + second.exs, first.missing + second.missing)
+
+
+def _set_name(d: Path) -> str:
+    """A label set's name in reports: its simulator family and seed, else its folder name."""
+    try:
+        m = json.loads((d / "manifest.json").read_text())
+        if "simulator_version" in m:
+            return f"family-{m.get('family', 'a')}-seed{m.get('seed')}"
+    except (OSError, ValueError):
+        pass
+    return d.name
+
+
+def evaluate_by(
+    by: str, labels: Sequence[Path], rpcs: Sequence[Sequence[str]], *, seed: int = 0, history_blocks: int = 32,
+    timeout: float = 30.0, progress: Progress | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Fit fresh scorers (rules + LightGBM + combiner, no LLM) and test them on rows they never
+    saw. ``implementation`` / ``time``: one dataset (every label set, on ``rpcs[0]``) split
+    inside. ``chain``: two label sets (two scenario families, each on its own chain, served
+    by ``rpcs[i]``): train on one, test on the other, both directions."""
+    if by not in EVAL_MODES:
+        raise BadInputError(f"--by {by!r} is not one of {', '.join(EVAL_MODES)}")
+    cfg = FraudTrainConfig(labels=tuple(labels), rpc=tuple(rpcs[0]), seed=seed, llm=False)
+    if by != "chain":
+        ds = load_dataset(labels, rpcs[0], history_blocks=history_blocks, timeout=timeout, progress=progress)
+        split = (
+            split_by_implementation(ds.rows, seed=seed) if by == "implementation" else split_by_time(ds.rows)
+        )
+        _, rep = fit_split(ds, split, cfg, llm_out=None, progress=progress)
+        return {"by": by, "feature_version": FEATURE_VERSION, "rows": len(ds.rows), "missing_hashes": ds.missing,
+                "splits": [rep]}  # fmt: skip
+    if len(labels) != 2:
+        raise BadInputError(
+            f"--by chain needs exactly two --labels (one per scenario family or chain), got {len(labels)}",
+            hint="e.g. --labels sim-a --rpc URL_A --labels sim-b --rpc URL_B",
+        )
+    if len(rpcs) not in (1, 2):
+        raise BadInputError(f"--by chain takes one --rpc per label set (or one for both), got {len(rpcs)}")
+    sets = [
+        load_dataset([labels[i]], rpcs[min(i, len(rpcs) - 1)], history_blocks=history_blocks, timeout=timeout,
+                     progress=progress)
+        for i in range(2)
+    ]  # fmt: skip
+    names = (_set_name(Path(labels[0])), _set_name(Path(labels[1])))
+    splits = []
+    for a, b in ((0, 1), (1, 0)):
+        merged = _merged(sets[a], sets[b])
+        split = split_by_chain(len(sets[a].rows), len(sets[b].rows), (names[a], names[b]))
+        _, rep = fit_split(merged, split, cfg, llm_out=None, progress=progress)
+        splits.append(rep)
+    return {"by": "chain", "feature_version": FEATURE_VERSION, "rows": sum(len(d.rows) for d in sets),
+            "missing_hashes": sum(d.missing for d in sets), "splits": splits}  # fmt: skip

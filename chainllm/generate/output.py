@@ -8,14 +8,13 @@ missing.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from chainllm.audit.report import render
 from chainllm.errors import BadInputError
 from chainllm.generate.loop import GenerationResult
+from chainllm.io import atomic_write
 
 REPORT_SUFFIX = {
     "table": ".audit.txt",
@@ -23,18 +22,6 @@ REPORT_SUFFIX = {
     "sarif": ".audit.sarif",
     "markdown": ".audit.md",
 }
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)
@@ -72,14 +59,14 @@ def contract_text(result: GenerationResult) -> str:
 
 def write_result(result: GenerationResult, out: Path, *, fmt: str, allow_partial: bool) -> Written:
     log = sidecar(out, ".generate.json")
-    write_atomic(log, json.dumps(result.to_dict(), indent=2) + "\n")
+    atomic_write(log, json.dumps(result.to_dict(), indent=2) + "\n")
     writes_contract = result.source is not None and (
         result.status == "ok" or (result.status == "partial" and allow_partial)
     )
     audit_path: Path | None = None
     if result.audit is not None:
         audit_path = sidecar(out, REPORT_SUFFIX[fmt])
-        write_atomic(audit_path, render(result.audit_report(), fmt))
+        atomic_write(audit_path, render(result.audit_report(), fmt))
     if writes_contract:
-        write_atomic(out, contract_text(result))
+        atomic_write(out, contract_text(result))
     return Written(out if writes_contract else None, audit_path, log)

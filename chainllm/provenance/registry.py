@@ -111,16 +111,14 @@ def resolve_target(
 
 
 def default_rpc() -> str:
-    env = os.environ.get("CHAINLLM_RPC")
-    if env:
-        return env.split(",")[0]
-    with contextlib.suppress(Exception):
-        from chainllm.services import manager
+    """The project's one default-URL rule (``chain.connect.default_rpc_urls``), else anvil's
+    default port."""
+    from chainllm.chain.connect import default_rpc_urls
 
-        st = manager.status("anvil")
-        if st.running and st.url:
-            return st.url
-    return "http://127.0.0.1:8545"
+    urls: tuple[str, ...] = ()
+    with contextlib.suppress(Exception):
+        urls = default_rpc_urls()
+    return urls[0] if urls else "http://127.0.0.1:8545"
 
 
 def connect(

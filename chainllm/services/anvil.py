@@ -6,9 +6,8 @@ import platform
 import shutil
 from pathlib import Path
 
-import httpx
-
 from chainllm import config
+from chainllm.chain.transport import rpc_healthy
 from chainllm.errors import ToolchainError
 from chainllm.services.base import ServiceSpec
 
@@ -40,19 +39,6 @@ def anvil_binary() -> Path:
         f"anvil not found (looked for {pkg} and on PATH)",
         hint="run `npm ci` in the chainllm checkout or `chainllm toolchain install`",
     )
-
-
-def rpc_healthy(url: str, timeout: float = 1.0) -> bool:
-    """True when ``url`` answers ``eth_chainId`` with a JSON-RPC result."""
-    from chainllm.chain.connect import http_client
-
-    try:
-        r = http_client().post(
-            url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=timeout
-        )
-        return r.status_code == 200 and "result" in r.json()
-    except (httpx.HTTPError, ValueError):
-        return False
 
 
 def anvil_spec(state_dir: Path, port: int = DEFAULT_PORT) -> ServiceSpec:

@@ -90,7 +90,7 @@ def test_score_with_a_published_model_and_refuse_tampered_bytes(
     # A node that flips one byte of the LightGBM export: refused, nothing cached, exit 3.
     with byte_flipping_ipfs(ipfs_api, "gbm.json") as liar:
         code, out, err = _score(fraud_chain, h, *ref, "--ipfs", liar)
-    assert code != 0 and out == ""
+    assert code != 0 and json.loads(out)["success"] is False  # the one JSON error shape, no score
     assert "gbm.json" in err and "refusing" in err, err
     assert not (cache_dir() / "adapters" / res.cid).exists()
 
@@ -113,7 +113,11 @@ def test_score_with_a_published_model_and_refuse_tampered_bytes(
     data[5] ^= 0x01
     cached.write_bytes(bytes(data))
     code, out, err = _score(fraud_chain, h, *ref, "--ipfs", ipfs_api)
-    assert code != 0 and out == "" and "was modified since it was verified" in err
+    assert (
+        code != 0
+        and json.loads(out)["error"]["code"] == "verification"
+        and "was modified since it was verified" in err
+    )
 
 
 def test_adapter_and_model_are_exclusive(fraud_model: Path) -> None:

@@ -98,7 +98,5 @@ def test_eval_refuses_adapter_with_pickles(tiny_adapter: Path, corpus_dir: Path,
     assert (
         res.exit_code == 2 and "pickle files (optimizer.pt)" in res.stderr and "--allow-pickle" in res.stderr
     )
-    res = CliRunner().invoke(
-        cli, ["eval", "lm", "--adapter", str(tmp_path), "--corpus", str(corpus_dir)]
-    )
+    res = CliRunner().invoke(cli, ["eval", "lm", "--adapter", str(tmp_path), "--corpus", str(corpus_dir)])
     assert res.exit_code == 2 and "not a LoRA adapter folder" in res.stderr

@@ -34,7 +34,7 @@ def anvil_rpc(anvil_service: manager.ServiceStatus) -> str:
 @pytest.fixture
 def fresh_chain(anvil_rpc: str) -> Iterator[str]:
     """The session anvil, reverted to its pre-test state afterwards."""
-    from chainllm.chain.connect import rpc_call
+    from chainllm.chain.transport import rpc_call
 
     snap = rpc_call(anvil_rpc, "evm_snapshot")
     try:
