@@ -205,22 +205,15 @@ def _run_with_progress(
 ) -> AuditReport:
     if not show:
         return audit_paths(paths, options, executor=executor)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from chainllm.cli.progress import StageBar
 
     total = len(collect_inputs(paths))
     if total == 0:
         raise BadInputError("nothing to audit")
-    with Progress(
-        TextColumn("auditing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        transient=True,
-    ) as progress:
-        task = progress.add_task("", total=total)
+    with StageBar() as bar:
+        bar.stage("auditing", total)
 
         def step(r: FileAudit) -> None:
-            progress.update(task, advance=1, description=Path(r.path).name)
+            bar.advance()
 
         return audit_paths(paths, options, on_result=step, executor=executor)

@@ -9,11 +9,11 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from chainllm.cli.jsonerror import add_failure_fields
 from chainllm.cli.options import json_option, ray_option
+from chainllm.cli.progress import StageBar
 from chainllm.corpus.paths import DEFAULT_SOURCES, default_out, write_summary_card
 from chainllm.errors import BadInputError, ServiceError
 
@@ -106,21 +106,11 @@ def sources(
         workers=workers,
     )
     out_dir = out or default_out()
-    err = Console(stderr=True)
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=as_json,
-    )
-    with progress:
-        task = progress.add_task("crawling sources", total=len(dict.fromkeys(all_specs)))
+    with StageBar(enabled=not as_json) as progress:
+        progress.stage("crawling sources", len(dict.fromkeys(all_specs)))
 
         def on_source(o: SourceOutcome) -> None:
-            progress.advance(task)
+            progress.advance()
             if not as_json:
                 mark = {
                     "crawled": "[green]crawled[/]",
@@ -128,10 +118,10 @@ def sources(
                     "failed": "[red]failed[/]",
                 }[o.status]
                 detail = o.error if o.error else f"{o.origin}: {o.files} files, {o.skipped} skipped"
-                progress.console.print(f"{mark} {o.spec} - {detail}", highlight=False, markup=True)
+                progress.message(f"{mark} {o.spec} - {detail}")
 
         def on_stage(msg: str) -> None:
-            progress.update(task, description=msg)
+            progress.stage(msg)
 
         if ray_address:  # one source per partition on a Ray cluster; the build runs here (docs/scale.md)
             from chainllm.executor import make_executor

@@ -103,13 +103,13 @@ def generate(
         click.echo(f"{mark:7} {r.id:48} {r.seconds:6.1f} s{extra}", err=True)
 
     if show:
-        from rich.progress import Progress
+        from chainllm.cli.progress import StageBar
 
-        with Progress(transient=True) as progress:
-            task = progress.add_task("generating", total=len(entries))
+        with StageBar() as bar:
+            bar.stage("generating", len(entries))
 
             def step(r: EntryResult) -> None:
-                progress.update(task, advance=1, description=r.id)
+                bar.advance()
                 line(r)
 
             report = evaluate(entries, be, opts, on_result=step)

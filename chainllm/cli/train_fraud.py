@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from chainllm.cli.options import json_option, rpc_option
+from chainllm.cli.progress import StageBar
 
 
 @click.command(name="fraud")
@@ -93,18 +93,14 @@ def fraud(
         overwrite=overwrite,
     )  # fmt: skip
     err = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True, disable=as_json,
-    ) as bar:  # fmt: skip
-        tasks: dict[str, TaskID] = {}
+    with StageBar(enabled=not as_json, console=err) as bar:
+        current: list[str] = []
 
         def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(
-                    {"fetch": "fetching", "llm": "LoRA steps"}.get(stage, stage), total=total
-                )
-            bar.update(tasks[stage], completed=done, total=total)
+            if current != [stage]:
+                current[:] = [stage]
+                bar.stage({"fetch": "fetching", "llm": "LoRA steps"}.get(stage, stage), total)
+            bar.update(done, total)
 
         outcome = train_fraud(cfg, progress=progress)
     imp = outcome.report["splits"][0]["scorers"]

@@ -258,7 +258,6 @@ def build(
             wanted,
             workers=min(2, options.workers),
             mode=options.compile_mode,
-            progress=lambda done, total: stage(f"compile check {done}/{total}"),
         )
 
     stage("writing shards")
