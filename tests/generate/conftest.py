@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 
-@pytest.fixture(scope="session", autouse=True)
+# Package scope: the variable is set for tests/generate only, never for the tests after it.
+@pytest.fixture(scope="package", autouse=True)
 def _generate_chain(anvil_rpc: str) -> Iterator[None]:
     old = os.environ.get("CHAINLLM_RPC")
     os.environ["CHAINLLM_RPC"] = anvil_rpc

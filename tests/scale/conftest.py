@@ -13,7 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="session")
+# Package scope: the cluster is gone before the tests after tests/scale run.
+@pytest.fixture(scope="package")
 def ray_cluster() -> Iterator[str]:
     ray = pytest.importorskip("ray")
     from ray.cluster_utils import Cluster
