@@ -216,7 +216,7 @@ def main() -> None:
         print("  only dispatches), native solc 4x faster than solcjs, RPC capacity that keeps up with the")
         print("  score workers (e.g. one node per ~10 workers), inputs and outputs on shared storage")
         print(
-            f"  1M contracts audited: {t_contracts / 3600:.1f} h; 10M transactions scored: {t_txs / 3600:.1f} h"
+            f"  1M contracts audited: {t_contracts / 60:.1f} min; 10M transactions scored: {t_txs / 60:.1f} min"
         )
         print(f"ratio (Ray / local pool): audit {audit_ray / audit_local:.2f}, score {score_r / score_l:.2f}")
     finally:
