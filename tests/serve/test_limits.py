@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,9 +17,12 @@ from chainllm.errors import BadInputError
 from chainllm.serve.settings import ServeConfig
 from tests.serve.harness import Server, start_server
 
-SLOW = """// SPDX-License-Identifier: MIT
+# Unique per run: the audit cache lives in the user's cache dir and outlives a test session, and a
+# cached answer would come back well inside the 1 s deadline this file needs to overrun.
+SLOW = f"""// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
-contract Slow { uint256 public x; function set(uint256 v) external { x = v; } }
+// run {uuid.uuid4().hex}
+contract Slow {{ uint256 public x; function set(uint256 v) external {{ x = v; }} }}
 """
 
 
@@ -26,7 +30,7 @@ contract Slow { uint256 public x; function set(uint256 v) external { x = v; } }
 def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     d = tmp_path_factory.mktemp("serve-tight")
     server = start_server(
-        ["--no-auth", "--timeout", "1", "--max-inflight", "1", "--max-jobs", "1", "--queue", "0",
+        ["--no-auth", "--timeout", "0.2", "--max-inflight", "1", "--max-jobs", "1", "--queue", "0",
          "--max-body", "4000", "--header-timeout", "2", "--max-source", "3000", "--keys-file", str(d / "k.json")],
         d / "server.log",
     )  # fmt: skip
@@ -61,8 +65,8 @@ def test_queue_full_is_503_and_no_job_is_lost(tight: Server) -> None:
 
 
 def test_timeout_504_then_busy_503(tight: Server) -> None:
-    """A 1 s deadline: the audit answers 504; its slot stays taken until the work really ends,
-    so a second request in the meantime is an honest 503, not a queue."""
+    """A 0.2 s deadline, which no uncached audit meets: the audit answers 504; its slot stays
+    taken until the work really ends, so a second request meanwhile is an honest 503, not a queue."""
     out: dict[str, Any] = {}
     t = threading.Thread(
         target=lambda: out.setdefault("r", tight.client().post("/v1/audit", json={"source": SLOW}))
@@ -72,7 +76,7 @@ def test_timeout_504_then_busy_503(tight: Server) -> None:
     time.sleep(0.3)
     busy = tight.client().post("/v1/audit", json={"source": SLOW})
     t.join(30)
-    assert out["r"].status_code == 504 and "longer than 1 s" in out["r"].json()["error"]
+    assert out["r"].status_code == 504 and "longer than 0.2 s" in out["r"].json()["error"]
     assert time.monotonic() - t0 < 5
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "1"
     assert tight.metric("chainllm_request_timeouts_total", route="/v1/audit") == 1
