@@ -985,35 +985,15 @@ class FamilyB(Simulator):
                 self.rpc.call("evm_setAutomine", True)
             finally:
                 self.rpc.close()
-        return self._result_b(setup_txs)
-
-    def _result_b(self, setup_txs: int) -> SimResult:
-        from collections import Counter
-
-        by_label = Counter(t.label for t in self.labels)
-        by_cat = Counter(f"{t.label}/{t.category}" for t in self.labels)
-        by_sub = Counter(f"{t.category}/{t.subcategory}" for t in self.labels if t.label == "malicious")
-        impls = Counter(t.implementation for t in self.labels if t.label == "malicious")
-        manifest = {
-            "simulator_version": SIM_B_VERSION, "family": "b", "seed": self.cfg.seed, "chain_id": self.chain_id,
-            "from_block": self.start_block,
-            "to_block": max((t.block_number for t in self.labels), default=self.start_block),
-            "transactions": len(self.labels), "setup_transactions": setup_txs,
-            "labels": dict(sorted(by_label.items())), "categories": dict(sorted(by_cat.items())),
-            "malicious_subtypes": dict(sorted(by_sub.items())),
-            "malicious_implementations": dict(sorted(impls.items())),
-            "reverted": dict(sorted(self.reverted.items())), "addresses": len(self.addr_labels),
-            "contracts": {"tokens": self.tokens, "nft": self.nft, "router": self.router, "permit2": self.permit2,
-                          "pools": self.lp_pools, "nft_market": self.market, "multisig": self.safe,
-                          "staking_vault": self.vault, "bridge": self.bridge, "batch_sender": self.batch,
-                          "create2_factory": self.factory, "batch_executor": self.executor,
-                          "rewards_multicall": self.rmulti, "claim_portal": self.portal,
-                          "fee_collector": self.feecol, "history_writer": self.writer, "fake_token": self.fake},
-            "config": {"txs": self.cfg.txs, "blocks": self.cfg.blocks, "users": self.cfg.users,
-                       "malicious_share": self.cfg.malicious_share, "family": "b"},
-        }  # fmt: skip
-        addresses = [self.addr_labels[a] for a in sorted(self.addr_labels)]
-        return SimResult(self.labels, addresses, manifest, reverted=self.reverted)
+        contracts = {"tokens": self.tokens, "nft": self.nft, "router": self.router, "permit2": self.permit2,
+                     "pools": self.lp_pools, "nft_market": self.market, "multisig": self.safe,
+                     "staking_vault": self.vault, "bridge": self.bridge, "batch_sender": self.batch,
+                     "create2_factory": self.factory, "batch_executor": self.executor,
+                     "rewards_multicall": self.rmulti, "claim_portal": self.portal,
+                     "fee_collector": self.feecol, "history_writer": self.writer, "fake_token": self.fake}  # fmt: skip
+        return self.build_result(
+            setup_txs, SIM_B_VERSION, contracts, family="b", config_extra={"family": "b"}
+        )
 
 
 __all__ = ["FAMILY_B_DIR", "FamilyB"]

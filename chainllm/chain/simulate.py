@@ -55,7 +55,7 @@ IMPLEMENTATIONS: dict[str, tuple[str, ...]] = {
 }
 
 Action = Callable[[], object]
-FAMILIES = ("a", "b")
+FAMILIES = ("a", "b", "c")
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class SimConfig:
     malicious_share: float = 0.3  # share of new stories that are scams
     block_time: int = 12
     contracts_dir: Path | None = None
-    family: str = "a"  # "a": this module; "b": the independent family (chain.scenarios_b)
+    family: str = "a"  # "a": this module; "b", "c": the independent families (chain.scenarios_b/_c)
 
     def __post_init__(self) -> None:
         problems = []
@@ -1305,44 +1305,71 @@ class Simulator:
         return self._result(setup_txs)
 
     def _result(self, setup_txs: int) -> SimResult:
+        contracts = {
+            "tokens": self.tokens,
+            "nft": self.nft,
+            "router": self.router,
+            "vault": self.vault,
+            "nft_market": self.market,
+            "multisig": self.multisig,
+            "pairs": {k: p.pair for k, p in self.pools.items()},
+            "drainers": {i: a for i, a, _ in self.drainers},
+            "poisoners": dict(self.poisoners),
+            "fake_tokens": {i: a for i, a, _ in self.fakes},
+            "claim_scams": {i: a for i, a, _ in self.claims},
+            "scam_tokens": {i: p.token for i, p in self.scam_pools.items()},
+        }
+        return self.build_result(
+            setup_txs, SIM_VERSION, contracts, config_extra={"block_time": self.cfg.block_time}
+        )
+
+    def build_result(
+        self,
+        setup_txs: int,
+        version: str,
+        contracts: dict[str, Any],
+        *,
+        family: str | None = None,
+        config_extra: dict[str, Any] | None = None,
+    ) -> SimResult:
+        """Labels, address labels and the manifest, for every family. Family A's manifest has
+        no ``family`` key nor ``malicious_subtypes`` (kept as it was); the others have both."""
         by_label = Counter(t.label for t in self.labels)
         by_cat = Counter(f"{t.label}/{t.category}" for t in self.labels)
         impls = Counter(t.implementation for t in self.labels if t.label == "malicious")
-        manifest = {
-            "simulator_version": SIM_VERSION,
-            "seed": self.cfg.seed,
-            "chain_id": self.chain_id,
-            "from_block": self.start_block,
-            "to_block": max((t.block_number for t in self.labels), default=self.start_block),
-            "transactions": len(self.labels),
-            "setup_transactions": setup_txs,
-            "labels": dict(sorted(by_label.items())),
-            "categories": dict(sorted(by_cat.items())),
-            "malicious_implementations": dict(sorted(impls.items())),
-            "reverted": dict(sorted(self.reverted.items())),
-            "addresses": len(self.addr_labels),
-            "contracts": {
-                "tokens": self.tokens,
-                "nft": self.nft,
-                "router": self.router,
-                "vault": self.vault,
-                "nft_market": self.market,
-                "multisig": self.multisig,
-                "pairs": {k: p.pair for k, p in self.pools.items()},
-                "drainers": {i: a for i, a, _ in self.drainers},
-                "poisoners": dict(self.poisoners),
-                "fake_tokens": {i: a for i, a, _ in self.fakes},
-                "claim_scams": {i: a for i, a, _ in self.claims},
-                "scam_tokens": {i: p.token for i, p in self.scam_pools.items()},
-            },
-            "config": {
-                "txs": self.cfg.txs,
-                "blocks": self.cfg.blocks,
-                "users": self.cfg.users,
-                "malicious_share": self.cfg.malicious_share,
-                "block_time": self.cfg.block_time,
-            },
-        }
+        manifest: dict[str, Any] = {"simulator_version": version}
+        if family is not None:
+            manifest["family"] = family
+        manifest.update(
+            {
+                "seed": self.cfg.seed,
+                "chain_id": self.chain_id,
+                "from_block": self.start_block,
+                "to_block": max((t.block_number for t in self.labels), default=self.start_block),
+                "transactions": len(self.labels),
+                "setup_transactions": setup_txs,
+                "labels": dict(sorted(by_label.items())),
+                "categories": dict(sorted(by_cat.items())),
+            }
+        )
+        if family is not None:
+            subs = Counter(f"{t.category}/{t.subcategory}" for t in self.labels if t.label == "malicious")
+            manifest["malicious_subtypes"] = dict(sorted(subs.items()))
+        manifest.update(
+            {
+                "malicious_implementations": dict(sorted(impls.items())),
+                "reverted": dict(sorted(self.reverted.items())),
+                "addresses": len(self.addr_labels),
+                "contracts": contracts,
+                "config": {
+                    "txs": self.cfg.txs,
+                    "blocks": self.cfg.blocks,
+                    "users": self.cfg.users,
+                    "malicious_share": self.cfg.malicious_share,
+                    **(config_extra or {}),
+                },
+            }
+        )
         addresses = [self.addr_labels[a] for a in sorted(self.addr_labels)]
         return SimResult(self.labels, addresses, manifest, reverted=self.reverted)
 
@@ -1396,6 +1423,10 @@ def simulate(
         from chainllm.chain.scenarios_b import FamilyB
 
         result = FamilyB(rpc_url, cfg, progress=progress).run()
+    elif cfg.family == "c":
+        from chainllm.chain.scenarios_c import FamilyC
+
+        result = FamilyC(rpc_url, cfg, progress=progress).run()
     else:
         result = Simulator(rpc_url, cfg, progress=progress).run()
     target = out or default_out(cfg.seed, cfg.family)

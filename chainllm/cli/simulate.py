@@ -30,7 +30,7 @@ from chainllm.cli.options import json_option, rpc_option
     type=click.Choice(FAMILIES),
     default="a",
     show_default=True,
-    help="Scenario family: a (contracts/scenarios) or b, the independent held-out family (contracts/scenarios_b).",
+    help="Scenario family: a (contracts/scenarios); b or c, independent held-out families (contracts/scenarios_b, _c).",
 )
 @click.option(
     "--users", type=int, default=16, show_default=True, help="Benign user accounts (also the victims)."
@@ -42,12 +42,12 @@ from chainllm.cli.options import json_option, rpc_option
     "--contracts",
     "contracts_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Scenario contracts folder (default: contracts/scenarios, or contracts/scenarios_b with --family b).",
+    help="Scenario contracts folder (default: contracts/scenarios, or contracts/scenarios_<family> for b and c).",
 )
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Label set folder (default: <data dir>/labels/sim-<seed>, or sim-b-<seed> for --family b).",
+    help="Label set folder (default: <data dir>/labels/sim-<seed>, or sim-<family>-<seed> for b and c).",
 )
 @json_option
 def simulate(
@@ -71,6 +71,7 @@ def simulate(
       chainllm services down --wipe anvil && chainllm services up anvil
       chainllm simulate --seed 1 --txs 300
       chainllm simulate --family b --seed 1 --txs 300   # on another fresh anvil
+      chainllm simulate --family c --seed 1 --txs 600   # the blind family, on a third
       chainllm crawl txs --out chain-data
     """
     cfg = SimConfig(
