@@ -2,16 +2,21 @@
 simulated nodes, and a projection for a 50-node cluster.
 
 1. Ray's overhead on one machine (target: within 15% of the local pool): the same audit
-   (N Solidity files, cache off) and the same score run (N transactions of a fresh anvil,
-   RPC cache off), once on the local pool and once on a local Ray cluster with as many CPUs.
-   Peer = the local pool; the ratio printed is Ray time / local time.
+   (N Solidity files, cache off) on the local pool and on a local Ray cluster with as many
+   CPUs; and the same ``chainllm score --from-file H --no-cache --json`` command (each
+   ``--txs`` size, transactions of a fresh anvil), timed as the user runs it (a new process,
+   start to exit): locally, with ``--ray ADDRESS`` joining a running cluster (``ray start``
+   ran before: its start-up is printed separately, once), and with ``--ray auto`` starting a
+   private cluster for the run (its start-up is inside the total). Peer = the local run; the
+   ratio printed is Ray time / local time. A 2-hash run on each side gives Ray's fixed cost
+   per run (connect, workers start, versions and output probe, warm state).
 2. Scaling curve: the audit on a Ray cluster of 1, 2 and 4 simulated nodes
    (``ray.cluster_utils.Cluster``, one CPU each, all on this machine's cores).
 3. Projection: 50 nodes on 10M transactions and 1M contracts, from the per-item costs
    measured in 1 and the parallel efficiency measured in 2, with the assumptions printed.
 
-    .venv/bin/python bench/scale_bench.py --files 16 --txs 1000   # docs/benchmarks.md (minutes)
-    .venv/bin/python bench/scale_bench.py --smoke    # 1 file, 4 txs, one node (under a minute)
+    .venv/bin/python bench/scale_bench.py --files 16 --txs 1000,10000   # docs/benchmarks.md
+    .venv/bin/python bench/scale_bench.py --smoke    # 1 file, 4 txs, one node (about a minute)
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -55,6 +61,12 @@ def make_chain(n: int, data_dir: Path) -> tuple[str, list[str]]:
         rpc_call(st.url, "eth_sendTransaction", [{"from": accts[i % 4], "to": accts[4 + i % 5], "value": hex(10**15 + i)}])
         for i in range(n)
     ]  # fmt: skip
+    # anvil's automine answers eth_sendTransaction before it mines, and with thousands sent at
+    # once it can stall with transactions left pending (seen: 2,196 of 6,000, for good);
+    # evm_mine packs what is left into blocks
+    while int(rpc_call(st.url, "txpool_status")["pending"], 16):
+        rpc_call(st.url, "evm_mine")
+    assert rpc_call(st.url, "eth_getTransactionReceipt", [hashes[-1]]) is not None
     return st.url, hashes
 
 
@@ -74,42 +86,35 @@ def audit_once(files: list[Path], executor: Any, jobs: int) -> float:
     return float(secs)
 
 
-def score_local(url: str, hashes: list[str], batch: int) -> float:
-    from chainllm.fraud.scorer import ScoreOptions, Scorer
-
-    scorer = Scorer((url,), None, options=ScoreOptions(cache=False, batch=batch))
-    try:
-        secs, res = timed(lambda: scorer.score(hashes))
-    finally:
-        scorer.close()
-    assert all(r.analysed for r in res)
-    return float(secs)
-
-
-def score_ray(url: str, hashes: list[str], batch: int, executor: Any, out: Path) -> float:
-    from chainllm.executor.stages import score_on_executor
-    from chainllm.fraud.scorer import ScoreOptions
-
-    secs, (rows, _) = timed(
-        lambda: score_on_executor(
-            hashes, (url,), None, [], ScoreOptions(cache=False, batch=batch), executor, out=str(out)
-        )
-    )
-    assert len(rows) == len(hashes)
+def score_cli(url: str, hashes: list[str], tmp: Path, ray: str | None = None) -> float:
+    """Wall time of `chainllm score --from-file ... --no-cache --json` (optionally --ray), start
+    to exit; every hash must come back analysed. Each Ray run writes to a fresh --ray-out."""
+    tag = f"{len(hashes)}-{ray or 'local'}-{time.monotonic_ns()}".replace(":", "_").replace("/", "_")
+    hash_file = tmp / f"hashes-{tag}.txt"
+    hash_file.write_text("\n".join(hashes) + "\n")
+    cmd = [sys.executable, "-m", "chainllm", "score", "--from-file", str(hash_file), "--rpc", url,
+           "--no-cache", "--json"]  # fmt: skip
+    if ray:
+        cmd += ["--ray", ray, "--ray-out", str(tmp / f"ray-out-{tag}")]
+    secs, res = timed(lambda: subprocess.run(cmd, capture_output=True, text=True, cwd=tmp))
+    assert res.returncode == 0, res.stderr[-2000:]
+    rows = [json.loads(line) for line in res.stdout.splitlines() if line.strip()]
+    assert len(rows) == len(hashes) and all(r["verdict"] != "not_analysed" for r in rows), res.stderr[-2000:]
     return float(secs)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=24)
-    ap.add_argument("--txs", type=int, default=200)
+    ap.add_argument("--txs", default="1000", help="score sizes (hashes), comma-separated, e.g. 1000,10000")
     ap.add_argument("--nodes", default="1,2,4", help="simulated node counts for the scaling curve")
     ap.add_argument("--smoke", action="store_true", help="tiny: 1 file, 4 txs, one 1-CPU node")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
     if args.smoke:
-        args.files, args.txs, args.nodes = 1, 4, "1"
+        args.files, args.txs, args.nodes = 1, "4", "1"
     node_counts = [int(x) for x in args.nodes.split(",")]
+    sizes = [int(x) for x in args.txs.split(",")]
     cpus = 1 if args.smoke else os.cpu_count() or 1
 
     tmp = Path(tempfile.mkdtemp(prefix="scale-bench-"))
@@ -121,14 +126,20 @@ def main() -> None:
     from chainllm.executor.cluster import RayExecutor
     from chainllm.services import manager
 
-    figures: dict[str, Any] = {"files": args.files, "txs": args.txs, "cpus": cpus}
+    figures: dict[str, Any] = {"files": args.files, "txs": sizes, "cpus": cpus}
     files = make_files(args.files, tmp / "src")
-    url, hashes = make_chain(args.txs, tmp / "anvil")
-    batch = max(1, -(-len(hashes) // (2 * cpus)))  # two batches per worker: both sides batch alike
+    url, hashes = make_chain(max(sizes), tmp / "anvil")
+    os.environ.pop("RAY_ADDRESS", None)  # --ray auto below must start its own cluster
+    loads: list[float] = []
+    small = sizes[0] if args.smoke else 2  # the fixed cost per run: Ray minus local on a tiny input
+    score: dict[int, dict[str, float]] = {n: {} for n in sorted({small, *sizes})}
     try:
-        # ---- 1a. the local pool (the peer)
+        # ---- 1a. the local pool (the peer), and score with a private Ray cluster per run
         audit_local = audit_once(files, None, cpus)
-        score_l = score_local(url, hashes, batch)
+        for n in score:
+            score[n]["local_s"] = score_cli(url, hashes[:n], tmp)
+            score[n]["ray_private_s"] = score_cli(url, hashes[:n], tmp, "auto")
+            loads.append(os.getloadavg()[0])
         # ---- 2. a Ray cluster grown node by node (one CPU each, all on this machine's cores);
         # the audit at each size is the scaling curve, and at `cpus` nodes it is 1b.
         from ray.cluster_utils import Cluster
@@ -139,7 +150,7 @@ def main() -> None:
         ray.init(address=cluster.address, log_to_driver=False, logging_level="WARNING")
         ray_start = time.perf_counter() - started
         curve: dict[int, float] = {}
-        audit_ray = score_r = score_fixed = float("nan")
+        audit_ray = float("nan")
         have = 1
         for k in sorted(set(node_counts) | {cpus}):
             while have < k:
@@ -152,33 +163,39 @@ def main() -> None:
                 curve[k] = secs
             if k == cpus:
                 audit_ray = secs
-                # fixed cost of a run (actors start, import chainllm, build the scorer): 1 batch of 2
-                score_fixed = score_ray(url, hashes[:2], 2, ex, tmp / "score-fixed")
-                score_r = score_ray(url, hashes, batch, ex, tmp / "score-parts")
+                for n in score:  # the CLI joining this running cluster
+                    score[n]["ray_joined_s"] = score_cli(url, hashes[:n], tmp, cluster.address)
+                    loads.append(os.getloadavg()[0])
         ray.shutdown()
         cluster.shutdown()
+        fixed_joined = score[small]["ray_joined_s"] - score[small]["local_s"]
+        fixed_private = score[small]["ray_private_s"] - score[small]["local_s"]
         figures |= {
-            "ray_start_s": round(ray_start, 2),
+            "ray_cluster_start_s": round(ray_start, 2),
             "audit_local_s": round(audit_local, 2),
             "audit_ray_s": round(audit_ray, 2),
             "audit_ratio": round(audit_ray / audit_local, 3),
-            "score_local_s": round(score_l, 2),
-            "score_ray_s": round(score_r, 2),
-            "score_ratio": round(score_r / score_l, 3),
-            "score_ray_fixed_s": round(score_fixed, 2),
-            "score_ratio_steady": round((score_r - score_fixed) / score_l, 3),
-        }
-        print(f"local pool vs Ray on {cpus} CPU(s) (Ray cluster start {ray_start:.1f} s, not counted):")
-        print(
-            f"  audit {args.files} files: local {audit_local:.1f} s, Ray {audit_ray:.1f} s, ratio {audit_ray / audit_local:.2f}"
-        )
-        print(
-            f"  score {args.txs} txs:   local {score_l:.1f} s, Ray {score_r:.1f} s, ratio {score_r / score_l:.2f}"
-        )
-        steady = (score_r - score_fixed) / score_l
-        rest = f"without it, ratio {steady:.2f}" if steady > 0 else "the run is too small to separate it"
-        print(f"  score on Ray, fixed cost per run (actors start, import chainllm, load the scorer): "
-              f"{score_fixed:.1f} s; {rest}")  # fmt: skip
+            "score_s": {str(n): {k: round(v, 2) for k, v in d.items()} for n, d in score.items()},
+            "score_ratio_joined": {str(n): round(score[n]["ray_joined_s"] / score[n]["local_s"], 3) for n in sizes},
+            "score_ratio_private": {str(n): round(score[n]["ray_private_s"] / score[n]["local_s"], 3) for n in sizes},
+            "score_ray_fixed_joined_s": round(fixed_joined, 2),
+            "score_ray_fixed_private_s": round(fixed_private, 2),
+            "load_average_score_runs": [round(x, 1) for x in loads],
+        }  # fmt: skip
+        print(f"local pool vs Ray on {cpus} CPU(s):")
+        print(f"  audit {args.files} files (in-process, cluster running): local {audit_local:.1f} s, "
+              f"Ray {audit_ray:.1f} s, ratio {audit_ray / audit_local:.2f}")  # fmt: skip
+        print(f"  score, whole `chainllm score` command, start to exit (Ray cluster start-up with `ray start` "
+              f"beforehand: {ray_start:.1f} s, once, not in the 'joined' totals):")  # fmt: skip
+        for n in sizes:
+            d = score[n]
+            print(f"    {n} txs: local {d['local_s']:.1f} s; Ray joined {d['ray_joined_s']:.1f} s "
+                  f"(ratio {d['ray_joined_s'] / d['local_s']:.2f}); Ray private --ray auto "
+                  f"{d['ray_private_s']:.1f} s, its cluster start-up included (ratio "
+                  f"{d['ray_private_s'] / d['local_s']:.2f})")  # fmt: skip
+        print(f"  Ray's fixed cost per score run ({small} hashes, minus the local run): joined {fixed_joined:.1f} s, "
+              f"private cluster {fixed_private:.1f} s; load average during the score runs "
+              f"{min(loads):.1f}-{max(loads):.1f}")  # fmt: skip
         base = curve[node_counts[0]]
         figures["curve_s"] = {str(k): round(v, 2) for k, v in curve.items()}
         print(
@@ -194,7 +211,8 @@ def main() -> None:
         measured_eff = (base / curve[kmax]) / (kmax / node_counts[0]) if kmax > node_counts[0] else 1.0
         one = curve.get(1)
         per_file = (one / args.files) if one else audit_ray * cpus / args.files  # worker-s per contract
-        per_tx = score_l / args.txs  # the local scorer is one process: worker-s per transaction
+        big = max(sizes)  # the local scorer is one process: worker-s per transaction, start-up included
+        per_tx = score[big]["local_s"] / big
         nodes, cores, efficiency = 50, 16, 0.8
         workers = nodes * cores
         native_speedup = 4.0  # native solc vs solcjs: 4-8x reported (toolchain notes); the low end
@@ -218,7 +236,9 @@ def main() -> None:
         print(
             f"  1M contracts audited: {t_contracts / 60:.1f} min; 10M transactions scored: {t_txs / 60:.1f} min"
         )
-        print(f"ratio (Ray / local pool): audit {audit_ray / audit_local:.2f}, score {score_r / score_l:.2f}")
+        ratios = ", ".join(f"{n} txs {score[n]['ray_joined_s'] / score[n]['local_s']:.2f} joined / "
+                           f"{score[n]['ray_private_s'] / score[n]['local_s']:.2f} private" for n in sizes)  # fmt: skip
+        print(f"ratio (Ray / local pool): audit {audit_ray / audit_local:.2f}, score {ratios}")
     finally:
         if ray.is_initialized():
             ray.shutdown()

@@ -81,6 +81,14 @@ class StageBar:
         out = self._bar.console if self._bar is not None else self.console
         out.print(text, soft_wrap=True)
 
+    def info(self, text: str) -> None:
+        """A short status shown after the count on the terminal bar (loss, speed, ETA)."""
+        if not self.enabled or not self.console.is_terminal:
+            return
+        task = self._ensure(None)
+        assert self._bar is not None
+        self._bar.update(task, info=text)
+
     # -- plumbing -----------------------------------------------------------------------------
     def _ensure(self, total: int | None) -> TaskID:
         if self._bar is None:
@@ -88,12 +96,12 @@ class StageBar:
             if self.units == "bytes":
                 cols += (DownloadColumn(), TransferSpeedColumn())
             else:
-                cols += (MofNCompleteColumn(), TimeElapsedColumn())
+                cols += (MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[info]}"))
             self._bar = Progress(*cols, console=self.console, transient=True)
             self._bar.start()
         if self._task is None:
             self._total = total if total is not None else self._total
-            self._task = self._bar.add_task(self._name or "working", total=self._total)
+            self._task = self._bar.add_task(self._name or "working", total=self._total, info="")
         return self._task
 
     def close(self) -> None:

@@ -182,76 +182,44 @@ def format_eta(seconds: float | None) -> str:
 
 
 class _Progress:
-    """Rich progress on stderr: loss, tokens/s and ETA. Plain lines when not a TTY.
+    """The trainer's events through the one renderer (``StageBar``): on a terminal a bar with
+    loss, tokens/s and ETA; in logs one line per event (the early steps carry the ETA).
 
-    Renders the trainer's events, and is also the ``chainllm.progress`` reporter while training
-    runs, so a stage deep in the library (the bundled base converted on first use) prints one
-    line here instead of library progress bars."""
+    The bar is also the ``chainllm.progress`` reporter while training runs, so a stage deep in
+    the library (the bundled base converted on first use) shows there, not as library bars."""
 
     def __init__(self, quiet: bool) -> None:
-        from rich.console import Console
+        from chainllm.cli.progress import StageBar
 
-        self.console = Console(stderr=True)
-        self.quiet = quiet
-        self.bar: Any = None
-        self.task: Any = None
+        # --json on a terminal: silent; off a terminal the log lines stay (stdout is the JSON).
+        self.bar = StageBar(enabled=not (quiet and sys.stderr.isatty()))
         self.first_step = 0  # first step of this session (a resumed run starts later)
         self.steps_logged = 0  # step lines printed so far: the early ones carry the ETA, bar or not
 
     def __enter__(self) -> _Progress:
-        from chainllm import progress
-
-        self._scope = progress.using(self)
-        self._scope.__enter__()
+        self.bar.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-        self._scope.__exit__(None, None, None)
-
-    # chainllm.progress.Progress: stages and messages become log lines; counts are the bar's.
-    def stage(self, name: str, total: int | None = None) -> None:
-        self._log(f"{name} ...")
-
-    def update(self, done: int, total: int | None = None) -> None:
-        pass
-
-    def advance(self, n: int = 1) -> None:
-        pass
-
-    def message(self, text: str) -> None:
-        self._log(text)
+    def __exit__(self, *exc: Any) -> None:
+        self.bar.__exit__(*exc)
 
     def event(self, e: Any) -> None:
+        bar = self.bar
         if e.kind in ("start", "resume"):
-            self._log(e.message)
+            bar.message(e.message)
             self.first_step = e.step + 1
-            if self.console.is_terminal and self.bar is None:
-                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-                # Our own ETA (training rate + measured evaluation time), not rich's step rate.
-                self.bar = Progress(
-                    TextColumn("training"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[info]}"), console=self.console,
-                )  # fmt: skip
-                self.bar.start()
-                self.task = self.bar.add_task("train", total=e.max_steps, completed=e.step, info="")
+            bar.stage("training", e.max_steps)
+            bar.update(e.step, e.max_steps)
         elif e.kind == "step":
+            # Our own ETA (training rate + measured evaluation time), not the bar's step rate.
             info = f"loss {e.loss:.3f}  {e.tokens_per_s:.0f} tok/s  {format_eta(e.eta_s)}"
-            if self.bar is not None:
-                self.bar.update(self.task, completed=e.step, info=info)
+            bar.info(info)
+            bar.update(e.step, e.max_steps)
             # The first ETA after one step, a steadier one after three, then every 10 steps.
             early = self.steps_logged < 1 or (self.steps_logged < 2 and e.step >= self.first_step + 2)
-            periodic = self.bar is None and (e.step % 10 == 0 or e.step == e.max_steps)
+            periodic = not bar.console.is_terminal and (e.step % 10 == 0 or e.step == e.max_steps)
             if early or periodic:
-                self._log(f"step {e.step}/{e.max_steps}  {info}")
+                bar.message(f"step {e.step}/{e.max_steps}  {info}")
                 self.steps_logged += 1
         elif e.kind in ("eval", "checkpoint"):
-            self._log(f"step {e.step}: {e.message}")
-
-    def _log(self, text: str) -> None:
-        if self.bar is not None:
-            self.bar.console.print(text)
-        elif not self.quiet or not sys.stderr.isatty():
-            self.console.print(text, highlight=False, soft_wrap=True)  # one line per event in logs
+            bar.message(f"step {e.step}: {e.message}")

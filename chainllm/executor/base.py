@@ -100,7 +100,8 @@ class Executor(Protocol):
         ...
 
     def check_writable(self, url: str) -> None:
-        """Raise BadInputError when a worker cannot write under ``url``."""
+        """Partition outputs go under ``url``: a BadInputError when a worker cannot write there
+        (the local pool checks now; Ray checks each worker as it starts, before any partition)."""
         ...
 
     def close(self) -> None: ...

@@ -1,10 +1,17 @@
 """The Ray executor: partitions run on long-lived actors spread over a Ray cluster.
 
 Ray is optional (``pip install chainllm[ray]``) and imported only here, lazily. Each run
-creates its actors once (each builds its warm state: a solc server and Slither's imports, a
-loaded scorer) and feeds them partitions as they free up. A worker that dies, or overruns the
-deadline, is replaced and its partition retried on the next free actor, a bounded number of
-times; a partition that keeps failing is reported while the others complete.
+creates its actors once (each builds its warm state on its first partition: a solc server and
+Slither's imports, a loaded scorer) and feeds them partitions as they free up. A worker that
+dies, or overruns the deadline, is replaced and its partition retried on the next free actor,
+a bounded number of times; a partition that keeps failing is reported while the others
+complete.
+
+The fixed cost of a run is what Ray's overhead on a small job is made of, so it is kept to
+one step: every actor, as it starts, reports its node's chainllm and Python versions and
+probes the output locations (``check_writable``) in one call, and gets no partition before
+that answer passes. The nodes checked are the nodes that run and write; there is no
+separate probe round (``check_nodes`` probes every node on demand).
 """
 
 from __future__ import annotations
@@ -93,6 +100,13 @@ def _probe_writable(url: str) -> tuple[str, str | None]:
     return _ip(), probe_writable(url)
 
 
+def _unwritable(url: str, node: str, problem: str) -> BadInputError:
+    return BadInputError(
+        f"{url}: Ray node {node} cannot write partition outputs there ({problem})",
+        hint="use a path every node can write: a shared mount or an fsspec URL such as s3://bucket/run",
+    )
+
+
 def _env_runtime_env() -> dict[str, Any] | None:
     """CHAINLLM_RAY_RUNTIME_ENV: a Ray runtime_env (JSON) for every task and actor, e.g.
     {"env_vars": {"ETHERSCAN_API_KEY": "..."}} or {"pip": ["chainllm==0.1.0"]}."""
@@ -123,9 +137,19 @@ class _ActorImpl:
     """One long-lived worker process on some node; ``ray.remote`` wraps it at run time."""
 
     def __init__(self, actor: ActorSpec | None) -> None:
-        self.worker = Worker(actor)
+        self.spec = actor
+        self.worker: Worker | None = None  # built on the first partition, after the preflight
+
+    def preflight(self, urls: tuple[str, ...]) -> tuple[NodeVersions, list[tuple[str, str]]]:
+        """This node's versions and the output locations it cannot write (url, why)."""
+        from chainllm.executor.store import probe_writable
+
+        problems = [(u, why) for u in urls if (why := probe_writable(u))]
+        return _node_versions(), problems
 
     def run(self, fn: str, payload: Any) -> Any:
+        if self.worker is None:  # a failure here fails this attempt; the next one tries again
+            self.worker = Worker(self.spec)
         return self.worker.call(fn, payload)
 
     def where(self) -> tuple[str, int]:
@@ -150,8 +174,8 @@ class RayExecutor:
         self.cpus_per_worker = cpus_per_worker
         self.runtime_env = runtime_env if runtime_env is not None else _env_runtime_env()
         self.report = RunReport()
+        self._outputs: list[str] = []  # probed by every actor before its first partition
         self._connect(address)
-        self.nodes = self._check_nodes()
         cpus = int(self.ray.cluster_resources().get("CPU", 1) // cpus_per_worker)
         self.jobs = jobs or max(1, cpus)
 
@@ -189,8 +213,10 @@ class RayExecutor:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ServiceError(f"could not join the Ray cluster at {address}: {first[:300]}") from None
 
-    def _check_nodes(self) -> list[NodeVersions]:
-        """chainllm and Python versions on every live node, refused when they differ from ours."""
+    def check_nodes(self) -> list[NodeVersions]:
+        """chainllm and Python versions on every live node, refused when they differ from ours
+        (runs do this per actor; this is for callers that use the cluster otherwise, e.g. Ray
+        Data in ``batch_llm``)."""
         ray = self.ray
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
@@ -217,7 +243,14 @@ class RayExecutor:
         return nodes
 
     def check_writable(self, url: str) -> None:
-        """Every node must be able to write partition outputs under ``url``."""
+        """Partition outputs go under ``url``: every actor of the following runs probes it as it
+        starts (with its version report), and the run stops with a BadInputError naming the
+        node before any partition is written when one cannot."""
+        if url not in self._outputs:
+            self._outputs.append(url)
+
+    def check_writable_everywhere(self, url: str) -> None:
+        """Probe ``url`` on every live node now (one task per node)."""
         ray = self.ray
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
@@ -232,10 +265,7 @@ class RayExecutor:
         ]
         for node, problem in ray.get(refs, timeout=PROBE_TIMEOUT):
             if problem:
-                raise BadInputError(
-                    f"{url}: Ray node {node} cannot write partition outputs there ({problem})",
-                    hint="use a path every node can write: a shared mount or an fsspec URL such as s3://bucket/run",
-                )
+                raise _unwritable(url, node, problem)
 
     def workers(self) -> int:
         return self.jobs
@@ -264,15 +294,26 @@ class RayExecutor:
         ray = self.ray
         cls = self._actor_class()
         opts: dict[str, Any] = {"runtime_env": self.runtime_env} if self.runtime_env else {}
+        here = local_versions()
+        outputs = tuple(self._outputs)
+        actors: list[Any] = []
+        starting: dict[Any, int] = {}  # preflight ref -> actor slot (no partition before it passes)
 
-        def new_actor() -> Any:
-            return cls.options(**opts).remote(actor)
+        def start(slot: int) -> None:
+            a = cls.options(**opts).remote(actor)
+            if slot == len(actors):
+                actors.append(a)
+            else:
+                actors[slot] = a
+            starting[a.preflight.remote(outputs)] = slot
 
-        actors = [new_actor() for _ in range(min(jobs or self.jobs, len(partitions)))]
+        for slot in range(min(jobs or self.jobs, len(partitions))):
+            start(slot)  # all at once: the worker processes start in parallel
         queue: deque[int] = deque(range(len(partitions)))
         errors: dict[int, list[str]] = {i: [] for i in range(len(partitions))}
         inflight: dict[Any, tuple[int, int, float]] = {}  # ref -> (actor slot, partition, started)
-        idle = deque(range(len(actors)))
+        idle: deque[int] = deque()
+        lost: list[str] = []  # replacement workers that could not start
         finished = 0
 
         def finish(i: int, ok: bool, value: Any = None) -> PartitionOutcome:
@@ -294,6 +335,24 @@ class RayExecutor:
                 return None
             return finish(i, False)
 
+        def started(ref: Any) -> None:
+            slot = starting.pop(ref)
+            try:
+                versions, problems = ray.get(ref)
+            except ray.exceptions.RayError as exc:  # the process (or its node) did not come up
+                ray.kill(actors[slot], no_restart=True)
+                lost.append(_short(exc))
+                if not (idle or inflight or starting):
+                    raise ServiceError(
+                        f"no Ray worker could start on the cluster at {self.address}: {lost[-1]} "
+                        "(or a node runs a chainllm too old to report its version)"
+                    ) from None
+                return
+            check_versions(here, [versions])
+            if problems:
+                raise _unwritable(problems[0][0], versions.node, problems[0][1])
+            idle.append(slot)
+
         try:
             while queue or inflight:
                 while idle and queue:
@@ -301,11 +360,14 @@ class RayExecutor:
                     ref = actors[slot].run.remote(fn, partitions[i].payload)
                     inflight[ref] = (slot, i, time.monotonic())
                 wait_s = 1.0
-                if timeout is not None:
+                if timeout is not None and inflight:
                     soonest = min(t for _, _, t in inflight.values()) + timeout - time.monotonic()
                     wait_s = max(0.0, min(wait_s, soonest))
-                ready, _ = ray.wait(list(inflight), num_returns=1, timeout=wait_s)
+                ready, _ = ray.wait([*inflight, *starting], num_returns=1, timeout=wait_s)
                 for ref in ready:
+                    if ref in starting:
+                        started(ref)
+                        continue
                     slot, i, _t = inflight.pop(ref)
                     try:
                         value = ray.get(ref)
@@ -314,8 +376,7 @@ class RayExecutor:
                         out = failed(i, _short(exc), retry_errors)
                     except ray.exceptions.RayError as exc:  # the worker (or its node) died
                         ray.kill(actors[slot], no_restart=True)
-                        actors[slot] = new_actor()
-                        idle.append(slot)
+                        start(slot)
                         out = failed(i, f"worker died ({type(exc).__name__}): {_short(exc)}", True)
                     else:
                         idle.append(slot)
@@ -328,8 +389,7 @@ class RayExecutor:
                         if now - t0 >= timeout:
                             del inflight[ref]
                             ray.kill(actors[slot], no_restart=True)
-                            actors[slot] = new_actor()
-                            idle.append(slot)
+                            start(slot)
                             out = failed(i, f"timed out after {timeout:.0f} s", retry_timeouts)
                             if out is not None:
                                 yield out

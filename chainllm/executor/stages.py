@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,22 @@ def score_run_url(key: dict[str, Any]) -> str:
     return str(config.data_dir() / "ray" / "score" / sha256_bytes(canonical_json(key))[:16])
 
 
+MIN_SCORE_PARTITION = 25  # hashes: below this a partition's fixed cost (a task, a file) dominates
+
+
+def score_partition_size(n: int, workers: int, batch: int, finished: Collection[str] = ()) -> int:
+    """Hashes per partition: about four partitions per worker, so every worker stays busy to
+    the end (five batches of 200 on two workers would leave one idle for the last fifth),
+    never more than the scorer's fetch round (``batch``), never tiny. A rerun keeps the size
+    its first run chose (it is in the partition names) so finished partitions are skipped
+    whatever the cluster's size is now."""
+    for pid in finished:
+        head = pid.split("-", 1)[0]
+        if head.startswith("s") and head[1:].isdigit():
+            return int(head[1:])
+    return max(1, min(batch, max(MIN_SCORE_PARTITION, -(-n // (4 * max(1, workers))))))
+
+
 def score_on_executor(
     hashes: Sequence[str],
     urls: tuple[str, ...],
@@ -115,10 +131,10 @@ def score_on_executor(
     out: str | None = None,
     progress: Progress | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Score ``hashes`` in batches of ``options.batch`` (the local scorer's own batches): every
-    result's JSON in input order, and the workers' coverage notes. Re-running skips batches
-    already written (``out``: a folder or fsspec URL; default under the data dir, keyed by
-    the inputs)."""
+    """Score ``hashes`` in partitions (``score_partition_size``: at most the local scorer's own
+    batch of ``options.batch``): every result's JSON in input order, and the workers' coverage
+    notes. Re-running skips partitions already written (``out``: a folder or fsspec URL;
+    default under the data dir, keyed by the inputs)."""
     from chainllm.fraud.fetch import parse_hash
 
     norm = [parse_hash(h) for h in hashes]  # all-or-nothing validation before any RPC
@@ -132,12 +148,13 @@ def score_on_executor(
     executor.check_writable(url)
     store = PartitionStore(url)
     have = store.finished()
+    size = score_partition_size(len(norm), executor.workers(), options.batch, have)
     parts: list[Partition[Any]] = []
     ids: list[str] = []
-    for k in range(0, len(norm), options.batch):
-        batch = norm[k : k + options.batch]
+    for k in range(0, len(norm), size):
+        batch = norm[k : k + size]
         digest = sha256_bytes("\n".join(batch).encode())[:16]
-        pid = f"{k // options.batch:06d}-{digest}"
+        pid = f"s{size}-{k // size:06d}-{digest}"
         ids.append(pid)
         if pid not in have:
             parts.append(Partition(pid, (url, pid, batch)))

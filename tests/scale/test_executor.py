@@ -184,10 +184,20 @@ def test_other_chainllm_version_on_the_cluster_is_refused(ray_cluster: str, tmp_
 def test_output_the_workers_cannot_write_is_refused(ray_cluster: str, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
+    _url, parts, actor = _job(tmp_path, [1, 1])
     ex = RayExecutor(ray_cluster)
+    ex.check_writable(str(blocker / "out"))  # each actor probes it as it starts
+    with pytest.raises(BadInputError, match=r"a-file/out: Ray node .* cannot write partition outputs"):
+        list(ex.map_partitions("tests.scale.tasks:square", parts, actor=actor))
+    assert not (tmp_path / "calls").exists()
+    assert list((tmp_path / "state").iterdir()) == []  # refused before any partition or warm state
     with pytest.raises(BadInputError, match=r"Ray node .* cannot write partition outputs"):
-        ex.check_writable(str(blocker / "out"))
-    ex.check_writable(str(tmp_path / "fine"))  # a writable one passes on every node
+        ex.check_writable_everywhere(str(blocker / "out"))  # the probe of every node, on demand
+    ok = RayExecutor(ray_cluster)
+    ok.check_writable(str(tmp_path / "fine"))  # a writable one passes
+    assert all(o.ok for o in ok.map_partitions("tests.scale.tasks:square", parts, actor=actor))
+    ok.check_writable_everywhere(str(tmp_path / "fine"))
+    assert {n.chainllm for n in ok.check_nodes()} == {__version__} and len(ok.check_nodes()) == 2
 
 
 def test_partition_store_on_fsspec_urls(tmp_path: Path) -> None:
