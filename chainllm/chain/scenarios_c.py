@@ -14,8 +14,11 @@ rare lulls; most tips are tiny, a few are large; almost every transaction is EIP
 
 Each story is a generator that sends one step's transactions and yields how many blocks to
 wait; labels follow ``chainllm.labels.schema`` (victims' own steps are malicious, role
-"victim"; a scam's set-up steps are malicious with role deployer/attacker/funder).
-Deterministic per seed on a fresh anvil.
+"victim"; a scam's set-up steps are malicious with role deployer/attacker/funder; scenario
+names tell set-up from harm). Every benign and scam kind is started
+once first, in a seeded order, so even a short run holds them all; after that scam stories
+start at a quarter of ``--malicious-share`` (they are long), the rest are benign.
+Deterministic per seed on a fresh anvil: the label files are byte-identical across runs.
 """
 
 from __future__ import annotations
@@ -1118,16 +1121,13 @@ class FamilyC(Simulator):
                 value=self.rng.randint(1, 9) * 10**12,
             )
         else:
-            if not self.bal(self.usd, look):
-                self.call(self.hub, "Coin", self.usd, "transfer", _m("address_poisoning", sub, "fund_lookalike", "Coin",
-                                                                     "funder"), look, 1)  # fmt: skip
-                if self.bal(self.usd, self.hub) == 0:
-                    self.busy.discard(v)
-                    return
+            if not self.bal(self.usd, look):  # the poisoner buys a little of the coin first
+                self.call(look, "SwapRouter", self.router, "swapExactETHForTokens",
+                          _m("address_poisoning", sub, "fund_lookalike_token", "SwapRouter"), self.usd, 0, look,
+                          self.ts + 900, value=ETHER // 1000)  # fmt: skip
                 yield 1
-            self.call(
-                look, "Coin", self.usd, "transfer", _m("address_poisoning", sub, "dust_token", "Coin"), v, 1
-            )
+            self.call(look, "Coin", self.usd, "transfer", _m("address_poisoning", sub, "dust_token", "Coin"), v,
+                      self.rng.randint(1, 99) * 10**12)  # fmt: skip
         yield from self._victim_mistake(v, look, sub, "EOA")
         self.busy.discard(v)
 
@@ -1384,9 +1384,9 @@ class FamilyC(Simulator):
                 while active and active[0][0] <= self.block_idx:
                     step(heapq.heappop(active)[2])
                 for _ in range(self.rng.choice((0, 1, 1, 2, 2, 3, 5))):
-                    # scam stories run 4-20 transactions, benign ones 1-3: start scams at half
-                    # the configured share of stories, so most transactions stay benign
-                    is_scam = self.rng.random() < self.cfg.malicious_share / 2
+                    # scam stories run 4-30 transactions, benign ones 1-4: start scams at a
+                    # quarter of the configured share, so most transactions stay benign
+                    is_scam = self.rng.random() < self.cfg.malicious_share / 4
                     if todo:  # every kind once (in a seeded order) before drawing by weight
                         step(todo.pop()())
                         continue
