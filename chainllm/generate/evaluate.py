@@ -38,6 +38,11 @@ DEFINITIONS = {
     "refused": "the request was rejected before generation (a describable contract should never be)",
     "met": "no requirement read from the request was left unmet",
     "model_share": "share of returned contracts whose custom parts the model wrote (origin model/repair)",
+    "ok": "status ok AND the kind built is the kind the entry expects AND no requirement is unmet: a "
+    "contract of the wrong kind, or one that leaves part of the request out, is never ok",
+    "kind_mismatch": "entries answered with a kind other than the one expected",
+    "out_of_catalogue": "entries whose request no kind here builds (expect named_unmet): answered honestly "
+    "when the result is not ok and names the unmet requirements; they are left out of the other rates",
 }
 
 
@@ -129,6 +134,9 @@ class EntryResult:
     unmet: tuple[str, ...] = ()
     refused: bool = False
     seconds_behaviour: float = 0.0
+    ok: bool = False  # status ok, the expected kind, every requirement met
+    kind_ok: bool | None = None  # None: the entry expects no kind
+    named_unmet: bool = False  # the entry is out of catalogue: the honest answer names what is unmet
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -188,6 +196,11 @@ def run_entry(entry: SuiteEntry, backend: Backend, options: GenerateOptions) -> 
         bh is not None and ran and wanted and not missing and not failed and bh.status != "failed"
     )
     got = result.ir
+    built = got.kind if got is not None else (result.spec.kind if result.spec else "")
+    kind_ok = (built == want_kind) if want_kind else None
+    unmet = tuple(r.text for r in got.unmet) if got else ()
+    # A wrong kind's checks test some other contract, not the request.
+    behaviour_ok = behaviour_ok and kind_ok is not False
     if result.spec is not None and entry.spec is None and "checks" in entry.expect:
         spec_ok: bool | None = None  # IR-style expectation: compare kinds only
     else:
@@ -218,8 +231,11 @@ def run_entry(entry: SuiteEntry, backend: Backend, options: GenerateOptions) -> 
         behaviour_status=bh.status if bh else "",
         checks_failed=failed,
         checks_missing=missing,
-        unmet=tuple(r.text for r in got.unmet) if got else (),
+        unmet=unmet,
         seconds_behaviour=result.seconds.get("behaviour", 0.0),
+        ok=result.status == "ok" and kind_ok is not False and not unmet,
+        kind_ok=kind_ok,
+        named_unmet=bool(entry.expect.get("named_unmet")),
     )
 
 
@@ -245,6 +261,8 @@ class SuiteReport:
             "free_high_medium": share([r.free_high_medium for r in rs]),
             "behaviour": share([r.behaviour for r in rs]),
             "met": share([not r.unmet and r.status != "error" for r in rs]),
+            "ok": share([r.ok for r in rs]),
+            "kind_mismatch": sum(1 for r in rs if r.kind_ok is False),
             "refused": sum(1 for r in rs if r.refused),
             "model_share": share([r.origin in {"model", "repair"} for r in rs]),
             "seconds_behaviour": round(sum(r.seconds_behaviour for r in rs) / n, 2) if n else 0.0,
@@ -264,14 +282,22 @@ class SuiteReport:
         }
 
     def metrics(self) -> dict[str, Any]:
+        ooc = [r for r in self.results if r.named_unmet]
+        rest = [r for r in self.results if not r.named_unmet]
         by: dict[str, list[EntryResult]] = {}
-        for r in self.results:
+        for r in rest:
             by.setdefault(r.difficulty or "-", []).append(r)
         kinds: dict[str, list[EntryResult]] = {}
-        for r in self.results:
+        for r in rest:
             kinds.setdefault(r.kind or "-", []).append(r)
         return {
-            "overall": self._rates(list(self.results)),
+            "overall": self._rates(rest),
+            "out_of_catalogue": {
+                "n": len(ooc),
+                "named_unmet": sum(1 for r in ooc if r.status != "ok" and r.unmet),
+                "wrongly_ok": [r.id for r in ooc if r.status == "ok"],
+                "refused": sum(1 for r in ooc if r.refused),
+            },
             "by_difficulty": {k: self._rates(v) for k, v in sorted(by.items())},
             "by_kind": {k: self._rates(v) for k, v in sorted(kinds.items())},
         }

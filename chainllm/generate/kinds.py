@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from chainllm.errors import BadInputError
+from chainllm.generate import coverage
 from chainllm.generate.ir import ContractIR, Function, Requirement
 from chainllm.generate.spec import MAX_PROMPT_CHARS, ContractSpec, CustomFunction, parse_request
 
@@ -485,7 +486,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "payment_splitter",
-        r"\bpayment ?splitter\b|\bsplit\w*\b[^.]{0,30}\b(payments?|revenue|funds|ether|eth|income|money)\b|\brevenue[- ]shar\w*\b|\bsplits?\b.*\bshares?\b",
+        r"\bpayment ?splitter\b|\bsplit\w*\b[^.]{0,30}\b(payments?|revenue|funds|ether|eth|income|money)\b|\brevenue[- ]shar\w*\b|\bsplits?\b.*\bshares?\b|\b(eth|ether|funds|money|payments?)\b[^.]{0,40}\bsplit\w*\b[^.]{0,20}\b(equally|between|among)\b",
         "PaymentSplitter",
         ("payee",),
         ("eth",),
@@ -604,7 +605,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "airdrop",
-        r"\bairdrop (contract|of|existing|tokens to)\b|\bairdrop contract\b|\bdeposits? (erc-?20 )?tokens and sends\b|\bclaim (free )?tokens\b|\btoken distribution\b",
+        r"(?<!for )\bair-?drop(s|ped|ping)?\b|\bdeposits? (erc-?20 )?tokens and sends\b|\bclaim (free )?tokens\b|\btoken distribution\b",
         "Airdrop",
         ("owner", "recipient"),
         ("erc20",),
@@ -749,7 +750,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "storage",
-        r"\bstores?\b|\bstorage\b|\bsaves? (one |a |an )?(uint\w*|int\w*|integer|number|value)\b|\bsaves? (a |an )?(\w+ )?(value|number|message|string)\b|\b(reads?|get) (a|the) (value|number)\b|\bstored (number|value)\b|\bgetter and setter\b",
+        r"\bstores?\b|\bstorage\b|\bsaves? (one |a |an )?(uint\w*|int\w*|integer|number|value)\b|\bsaves? (a |an )?(\w+ )?(value|number|message|string)\b|\b(reads?|get) (a|the) (value|number)\b|\bstored (number|value)\b|\bgetter and setter\b|\bkeeps? (one |a |an )?(single )?(number|value|uint\w*|string)\b",
         "SimpleStorage",
         (),
         ("none",),
@@ -798,7 +799,11 @@ def detect(text: str) -> KindDef | None:
     return None
 
 
-def _requirements(low: str, meets: dict[str, str], kind: str) -> tuple[Requirement, ...]:
+def _requirements(
+    low: str, meets: dict[str, str], kind: str, concepts: bool = True
+) -> tuple[Requirement, ...]:
+    """Feature words (met by how the kind builds them) and, unless ``concepts`` is off, the
+    contract concepts the request names (``coverage``: a kind that does not build one leaves it unmet)."""
     out = []
     for label, pat in FEATURE_WORDS:
         m = re.search(pat, low)
@@ -825,6 +830,8 @@ def _requirements(low: str, meets: dict[str, str], kind: str) -> tuple[Requireme
                 else "",
             )
         )
+    if concepts:
+        out += coverage.requirements(low, kind)
     return tuple(out)
 
 
@@ -1161,8 +1168,13 @@ def _legacy(text: str, low: str) -> ContractIR:
     try:
         spec = parse_request(text)
     except BadInputError as exc:
-        if "could not tell which kind" not in str(exc) and "does not describe a smart contract" not in str(
-            exc
+        msg = str(exc)
+        # DeFi and upgradeable requests describe contracts too: name them unmet, never refuse.
+        scoped = "out of scope" in msg and not re.search(r"deceive or steal", msg)
+        if (
+            not scoped
+            and "could not tell which kind" not in msg
+            and "does not describe a smart contract" not in msg
         ):
             raise
         # A describable contract of a kind nothing here composes: say so, never refuse or narrow.
@@ -1171,9 +1183,12 @@ def _legacy(text: str, low: str) -> ContractIR:
             name="MyContract",
             requirements=(
                 Requirement(
-                    "kind: " + re.sub(r"\s+", " ", text)[:120],
+                    "kind: "
+                    + re.sub(r"\s+", " ", text)[:120]
+                    + (f" ({msg.split(':', 1)[0]})" if scoped else ""),
                     "",
                 ),
+                *coverage.requirements(low, "unsupported"),
             ),
             notes=(
                 "no composer matches this request; kinds: " + ", ".join(sorted([*BY_KIND, *LEGACY_MEETS])),
@@ -1207,8 +1222,10 @@ def ir_from_spec(spec: ContractSpec, low: str = "") -> ContractIR:
         for c in spec.custom
     ]
     if spec.token_name:
-        low = low.replace(spec.token_name.lower(), " ")  # "Reward Points" is a name, not a feature
-    for r in _requirements(low, meets, spec.kind):
+        low = re.sub(
+            rf"\b{re.escape(spec.token_name.lower())}\b", " ", low
+        )  # "Reward Points" is a name, not a feature
+    for r in _requirements(low, meets, spec.kind, concepts=False):
         label = r.text.split(":", 1)[0]
         if label in {"mint", "burn", "pause", "vote", "cap", "royalty", "delegate"} and any(
             label in x for x in spec.features
@@ -1218,6 +1235,7 @@ def ir_from_spec(spec: ContractSpec, low: str = "") -> ContractIR:
         if not r.met and spec.custom:
             continue
         reqs.append(r)
+    reqs += coverage.requirements(low, spec.kind, frozenset(spec.features))
     return ContractIR(
         kind=spec.kind,
         name=spec.name,
