@@ -51,6 +51,8 @@ def generate(
     model: str | None,
     threads: int | None,
     no_library: bool,
+    no_retrieval: bool,
+    fill: str,
     k: int,
     rounds: int,
     only: str,
@@ -88,6 +90,8 @@ def generate(
         library=not no_library,
         behaviour=not no_behaviour,
         rpc=rpc,
+        fill=fill,
+        retrieval=not no_retrieval,
     )
     show = not as_json and sys.stderr.isatty()
 
@@ -95,6 +99,10 @@ def generate(
         if as_json:
             return
         mark = {"ok": "ok", "partial": "partial", "failed": "FAIL", "error": "ERROR"}[r.status]
+        if r.status == "ok" and not r.ok:
+            mark = "WRONG"  # ok by the loop, but not the kind the entry expects
+        if r.named_unmet:
+            mark = "honest" if r.status != "ok" and r.unmet else "WRONG"
         extra = f" ({r.error})" if r.error else (f" worst {r.worst}" if r.worst else "")
         if r.checks_failed or r.checks_missing:
             extra += f" behaviour not passed: {', '.join(r.checks_failed + r.checks_missing)}"
@@ -126,13 +134,19 @@ def generate(
         f"backend: {report.backend}  k={report.k} rounds={report.rounds}  audit cache: {'on' if report.cached_audits else 'off'}"
     )
     click.echo(
-        f"{'group':20} {'n':>4} {'compile@1':>10} {'no H/M':>7} {'behav.':>7} {'met':>6} {'kind':>6} {'refused':>8} {'model':>6} {'s/contract':>11}"
+        f"{'group':20} {'n':>4} {'compile@1':>10} {'no H/M':>7} {'behav.':>7} {'met':>6} {'ok':>6} {'kind':>6} {'refused':>8} {'model':>6} {'s/contract':>11}"
     )
     rows = [("overall", m["overall"]), *m["by_difficulty"].items(), *m["by_kind"].items()]
     for name, r in rows:
         spec = "-" if r["spec_match"] is None else f"{r['spec_match']:.0%}"
         click.echo(
-            f"{name:20} {r['n']:>4} {r['compile@1']:>10.1%} {r['free_high_medium']:>7.1%} {r['behaviour']:>7.1%} {r['met']:>6.0%} {spec:>6} {r['refused']:>8} {r['model_share']:>6.0%} {r['seconds_per_contract']:>11.1f}"
+            f"{name:20} {r['n']:>4} {r['compile@1']:>10.1%} {r['free_high_medium']:>7.1%} {r['behaviour']:>7.1%} {r['met']:>6.0%} {r['ok']:>6.0%} {spec:>6} {r['refused']:>8} {r['model_share']:>6.0%} {r['seconds_per_contract']:>11.1f}"
+        )
+    o = m["out_of_catalogue"]
+    if o["n"]:
+        click.echo(
+            f"out of catalogue: {o['n']} request(s), {o['named_unmet']} answered with the unmet requirements named, "
+            f"{len(o['wrongly_ok'])} wrongly ok{(' (' + ', '.join(o['wrongly_ok']) + ')') if o['wrongly_ok'] else ''}, {o['refused']} refused"
         )
     for key, text in DEFINITIONS.items():
         click.echo(f"  {key}: {text}")

@@ -59,6 +59,19 @@ _BACKEND_OPTIONS = [
         is_flag=True,
         help="Skip the snippet library: every custom function comes from the backend (to measure the model alone).",
     ),
+    click.option(
+        "--no-retrieval",
+        is_flag=True,
+        help="Do not show the model similar audited OpenZeppelin functions when it writes a custom function.",
+    ),
+    click.option(
+        "--fill",
+        type=click.Choice(["auto", "parser", "model"]),
+        default="auto",
+        show_default=True,
+        help="Who builds the contract IR: auto = the parser, the model (JSON-schema constrained) only where "
+        "the parser cannot tell the kind; parser = never the model; model = the model picks kind and name.",
+    ),
 ]
 
 
@@ -184,6 +197,8 @@ def generate(
     model: str | None,
     threads: int | None,
     no_library: bool,
+    no_retrieval: bool,
+    fill: str,
     mode: str,
     k: int,
     rounds: int,
@@ -232,9 +247,22 @@ def generate(
             hint='pass a description, e.g. chainllm generate "a simple voting contract", or --spec FILE',
         )
     if explain:
-        from chainllm.generate.kinds import build_ir
+        from chainllm.generate.fill import build as build_ir
 
-        shown = ir or build_ir(prompt)
+        explain_backend = (
+            None
+            if ir is not None
+            else build_backend(
+                backend,
+                base=base,
+                adapter=adapter,
+                base_url=base_url,
+                model=model,
+                threads=threads,
+                timeout=timeout,
+            )
+        )
+        shown = ir or build_ir(prompt, explain_backend, fill, base=base)
         click.echo(json.dumps(shown.to_dict(), indent=2))
         raise SystemExit(0 if not shown.unmet else 1)
     if out is not None:
@@ -259,6 +287,8 @@ def generate(
         library=not no_library,
         behaviour=not no_behaviour,
         rpc=rpc,
+        fill=fill,
+        retrieval=not no_retrieval,
     )
     result = _run(prompt, be, opts, ir, show=not as_json and sys.stderr.isatty())
     written = write_result(result, out, fmt=fmt, allow_partial=allow_partial) if out is not None else None

@@ -1499,14 +1499,49 @@ def _snapshot(h: Harness) -> Iterator[None]:
         h.rpc("evm_revert", [snap])
 
 
+def deploy_compilation(path: Path, workdir: Path, solc_version: str | None = None) -> Compilation:
+    """Compile ``path`` for deployment with the compiler its pragmas select: the one the audit
+    used when given and installed, else the plan's compilers in order (newest minor first, as
+    the audit tries them), so an older pragma gets an older solc instead of failing on the newest."""
+    from chainllm.audit.compile import CompilationError, CompileSettings, compile_closure
+    from chainllm.audit.sources import load_closure, make_project
+    from chainllm.toolchain import compilers
+
+    project = make_project(path, root=workdir)
+    closure = load_closure(path, project)
+    # Optimised, as a deployment would be (an unoptimised Governor exceeds the 24 KiB limit).
+    settings = CompileSettings(optimize=True)
+    installed = compilers.discover()
+    chosen = [c for c in installed if solc_version and c.version_str == solc_version]
+    if not chosen:
+        plan = compilers.plan(closure.pragmas, where=str(path), compilers=installed, installable=False)
+        chosen = [c.compiler for c in plan if c.compiler is not None]
+    comp = None
+    for compiler in chosen:
+        comp = compile_closure(closure, project, display_path=str(path), settings=settings, compiler=compiler)
+        if comp.result.compiled:
+            return comp
+    if comp is None:
+        raise CompilationError(f"{path}: no installed compiler satisfies its pragmas")
+    first = comp.result.errors[0]
+    raise CompilationError(f"{first.location()}: {first.code or 'Error'}: {first.message}")
+
+
 def run_checks(
-    ir: ContractIR, source: str, path: Path, rpc_url: str, *, workdir: Path, contract: str | None = None
+    ir: ContractIR,
+    source: str,
+    path: Path,
+    rpc_url: str,
+    *,
+    workdir: Path,
+    contract: str | None = None,
+    solc_version: str | None = None,
 ) -> BehaviourReport:
-    """Deploy ``path`` (already compiled clean) to the anvil at ``rpc_url`` and run ``ir.checks``."""
+    """Deploy ``path`` (already compiled clean) to the anvil at ``rpc_url`` and run ``ir.checks``.
+
+    ``solc_version``: the compiler the audit used, so what is deployed is what was audited."""
     from web3 import Web3
     from web3.providers.rpc import HTTPProvider
-
-    from chainllm.audit.compile import CompileSettings, compile_file
 
     started = time.perf_counter()
     if not ir.checks:
@@ -1529,7 +1564,7 @@ def run_checks(
     outer = h.rpc("evm_snapshot")
     try:
         # Optimised, as a deployment would be (an unoptimised Governor exceeds the 24 KiB limit).
-        comp = compile_file(path, root=workdir, settings=CompileSettings(optimize=True))
+        comp = deploy_compilation(path, workdir, solc_version)
         try:
             _deploy(h, comp, contract or ir.name)
             if ir.kind in SETUP:

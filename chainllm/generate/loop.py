@@ -21,7 +21,7 @@ from typing import Any
 from chainllm import config
 from chainllm.audit.engine import AuditOptions, audit_paths
 from chainllm.errors import BadInputError
-from chainllm.generate import prompts, snippets
+from chainllm.generate import prompts, retrieval, snippets
 from chainllm.generate.backends import CLOSE, Backend, Sampling
 from chainllm.generate.behaviour import BehaviourReport
 from chainllm.generate.compose import compose, function_text, skeleton
@@ -50,6 +50,8 @@ class GenerateOptions:
     workdir: Path | None = None  # where candidates are compiled (default: the user cache dir)
     behaviour: bool = True  # deploy the chosen candidate to anvil and run the IR's checks
     rpc: str | None = None  # anvil URL for behaviour checks (default: running local one, else a private one)
+    fill: str = "auto"  # who builds the IR: auto (parser, model for an unknown kind) | parser | model
+    retrieval: bool = True  # similar audited OpenZeppelin functions as context for model-written ones
 
     def __post_init__(self) -> None:
         problems = []
@@ -61,6 +63,8 @@ class GenerateOptions:
             problems.append(f"--mode {self.mode!r} must be one of {', '.join(MODES)}")
         if not 0 <= self.temperature <= 2:
             problems.append("--temperature must be within 0..2")
+        if self.fill not in ("auto", "parser", "model"):
+            problems.append(f"--fill {self.fill!r} must be one of auto, parser, model")
         if problems:
             raise BadInputError("; ".join(problems))
 
@@ -407,7 +411,12 @@ def _structured(request: str, spec: ContractSpec, run: _Runner) -> None:
     for fn in wanted:
         run.progress(f"asking {run.backend.name} for {opts.k} version(s) of {fn.name}()")
         texts, took = run.ask(
-            prompts.function_messages(skel, fn.name, fn.description),
+            retrieval.augment(
+                prompts.function_messages(skel, fn.name, fn.description),
+                fn.name,
+                fn.description,
+                enabled=opts.retrieval,
+            ),
             opts.k,
             opts.function_tokens,
             opts.seed,
@@ -462,7 +471,12 @@ def _structured(request: str, spec: ContractSpec, run: _Runner) -> None:
                     )
                     run.progress(f"repair round {rnd}: {fn.name}() of candidate {c.index}")
                 else:
-                    msgs = prompts.function_messages(skel, fn.name, fn.description)
+                    msgs = retrieval.augment(
+                        prompts.function_messages(skel, fn.name, fn.description),
+                        fn.name,
+                        fn.description,
+                        enabled=opts.retrieval,
+                    )
                     run.progress(f"repair round {rnd}: asking again for {fn.name}()")
                 texts, took = run.ask(
                     msgs,
@@ -584,7 +598,9 @@ def generate(
     started = time.perf_counter()
     if opts.mode == "structured":
         if ir is None:
-            ir = kinds.ir_from_spec(spec) if spec is not None else kinds.build_ir(request)
+            from chainllm.generate import fill
+
+            ir = kinds.ir_from_spec(spec) if spec is not None else fill.build(request, backend, opts.fill)
         if spec is None and ir.kind not in templates.RENDERERS:
             spec = kinds.spec_of(ir)
     else:
@@ -652,13 +668,25 @@ def generate(
             None,
             ir,
         )
+
+    def name_for(c: _Candidate) -> str:
+        return (
+            ir.name
+            if ir is not None and opts.mode == "structured"
+            else (spec.name if spec is not None else (main_contract(c.source or "") or "Contract"))
+        )
+
+    # Behaviour is checked before the verdict, like a compile error: a candidate that fails a
+    # check is replaced by the next clean one that passes, or repaired by the model (freehand),
+    # or the run is rejected.
+    behaviour: BehaviourReport | None = None
+    behaviour_rejected: list[str] = []
+    if ir is not None and not (opts.fail_on is not None and best.attempt.hits(opts.fail_on)):
+        best, behaviour, behaviour_rejected = _behaving(request, ir, best, audited, run, workdir, name_for)
+        attempts = tuple(c.attempt for c in run.done if c.attempt is not None)
     a = best.attempt
-    assert best.audit is not None and best.source is not None
-    name = (
-        ir.name
-        if ir is not None and opts.mode == "structured"
-        else (spec.name if spec is not None else (main_contract(best.source) or "Contract"))
-    )
+    assert a is not None and best.audit is not None and best.source is not None
+    name = name_for(best)
     # Report locations against the file the user gets, not the content-addressed work folder.
     shown = f"{name}.sol"
     audit = replace(
@@ -670,7 +698,6 @@ def generate(
         ),
     )
     worst = a.worst()
-    behaviour: BehaviourReport | None = None
     if opts.fail_on is not None and a.hits(opts.fail_on):
         status, why = (
             "failed",
@@ -700,13 +727,25 @@ def generate(
                 else ""
             ),
         )
-    if status != "failed" and ir is not None:
-        behaviour = _behaviour(ir, best, name, run, workdir)
-        seconds["behaviour"] = behaviour.seconds
+    if status != "failed" and behaviour is not None:
+        seconds.update(run.seconds)  # behaviour repairs asked and audited more
         if behaviour.status == "failed":
-            status, why = "failed", "behaviour: " + behaviour.reason
+            status, why = (
+                "failed",
+                "behaviour: "
+                + behaviour.reason
+                + (
+                    f" (rejected {len(behaviour_rejected)} candidate(s))"
+                    if len(behaviour_rejected) > 1
+                    else ""
+                ),
+            )
         else:
             why += "; behaviour: " + behaviour.reason
+            if behaviour_rejected:
+                why += f" after rejecting {len(behaviour_rejected)} candidate(s) that failed: " + "; ".join(
+                    behaviour_rejected
+                )
     if ir is not None and ir.unmet and status == "ok":
         status = "partial"
         why = "not met: " + "; ".join(r.text for r in ir.unmet) + " (" + why + ")"
@@ -732,6 +771,79 @@ def generate(
     )
 
 
+MAX_BEHAVIOUR_TRIES = 3  # further clean candidates deployed after one fails a behaviour check
+
+
+def _behaving(
+    request: str,
+    ir: ContractIR,
+    best: _Candidate,
+    audited: list[_Candidate],
+    run: _Runner,
+    workdir: Path,
+    name_for: Callable[[_Candidate], str],
+) -> tuple[_Candidate, BehaviourReport, list[str]]:
+    """The candidate to return and its behaviour report: ``best`` if it passes (or is not
+    checked); else the next clean candidate that passes; else (freehand, a model backend) the
+    model's repair given the failed checks, for up to ``rounds`` rounds. Also the one-line reasons
+    of each candidate rejected on behaviour."""
+    report = _behaviour(ir, best, name_for(best), run, workdir)
+    if report.status != "failed":
+        return best, report, []
+    rejected = [f"candidate {best.index}: {report.reason}"]
+    tried = {best.source}
+    others = sorted(
+        (c for c in audited if c.source not in tried and c.audit is not None and run.good(c)),
+        key=run.rank_key,
+    )
+    for c in others[:MAX_BEHAVIOUR_TRIES]:
+        if c.source in tried:
+            continue
+        tried.add(c.source)
+        run.progress(f"candidate {best.index} failed a behaviour check; trying candidate {c.index}")
+        r = _behaviour(ir, c, name_for(c), run, workdir)
+        if r.status != "failed":
+            return c, r, rejected
+        rejected.append(f"candidate {c.index}: {r.reason}")
+    if run.opts.mode != "freehand" or not run.backend.writes_code:
+        return best, report, rejected
+    cur, cur_report = best, report
+    for rnd in range(1, run.opts.rounds + 1):
+        failures = [f"{x.name}: {x.detail}" for x in cur_report.checks if x.status == "failed"]
+        assert cur.source is not None
+        run.progress(f"behaviour repair round {rnd}: candidate {cur.index}")
+        texts, took = run.ask(
+            prompts.repair_behaviour_messages(request, cur.source, failures),
+            1,
+            run.opts.contract_tokens,
+            run.opts.seed + 7000 + rnd,
+            request=request,
+        )
+        x = extract_contract(texts[0] if texts else "")
+        c = _Candidate(
+            cur.index,
+            run.opts.rounds + rnd,
+            "repair",
+            x.code,
+            rejected=(x.problem,) if x.problem else (),
+            seconds_generate=took,
+        )
+        run.audit([c], name_for)
+        if c.source in tried:
+            rejected.append(f"behaviour repair {rnd}: the model returned the same contract")
+            continue
+        if c.source is None or c.audit is None or not run.good(c):
+            rejected.append(f"behaviour repair {rnd}: the model's answer did not compile clean")
+            continue
+        tried.add(c.source)
+        r = _behaviour(ir, c, name_for(c), run, workdir)
+        if r.status != "failed":
+            return c, r, rejected
+        rejected.append(f"behaviour repair {rnd}: {r.reason}")
+        cur, cur_report = c, r
+    return best, report, rejected
+
+
 def _behaviour(ir: ContractIR, best: _Candidate, name: str, run: _Runner, workdir: Path) -> BehaviourReport:
     """Deploy the chosen candidate to anvil and run the IR's checks ("not checked" when off)."""
     from chainllm.generate import behaviour as bh
@@ -744,7 +856,16 @@ def _behaviour(ir: ContractIR, best: _Candidate, name: str, run: _Runner, workdi
     with bh.chain(run.opts.rpc) as url:
         if url is None:
             return bh.BehaviourReport("not checked", "no anvil could be started (install it or pass --rpc)")
-        report = bh.run_checks(ir, best.source, path, url, workdir=workdir, contract=name)
+        report = bh.run_checks(
+            ir,
+            best.source,
+            path,
+            url,
+            workdir=workdir,
+            contract=name,
+            solc_version=best.audit.solc_version if best.audit is not None else None,
+        )
+    run.seconds["behaviour"] = run.seconds.get("behaviour", 0.0) + report.seconds
     run.progress(f"behaviour: {report.reason}")
     return report
 
@@ -754,7 +875,7 @@ def _origin(c: _Candidate) -> str:
     rejected is the bare composition: fallback)."""
     if c.origin in {"composer", "fallback"} or (not c.code and c.missing):
         return "fallback" if c.missing else c.origin
-    if all(isinstance(v, Snippet) for v in c.code.values()):
+    if c.code and all(isinstance(v, Snippet) for v in c.code.values()):  # freehand: no parts, all model
         return "library"
     return c.origin
 

@@ -73,3 +73,15 @@ def repair_contract_messages(
         f"Problems:\n{_problems(errors, findings)}\nReturn the whole corrected file."
     )
     return [{"role": "system", "content": CONTRACT_SYSTEM}, {"role": "user", "content": user}]
+
+
+def repair_behaviour_messages(request: str, code: str, failures: list[str]) -> list[Message]:
+    """Ask for the whole file again: it compiled and passed the audit, but deployed on a test
+    chain it did not do what the request says (the failed behaviour checks, one a line)."""
+    lines = "\n".join(f"- behaviour check {f}" for f in failures[:6]) or "- (no details)"
+    user = (
+        f"Request: {request}\nThis contract compiles, but deployed and exercised it does not do what "
+        f"was asked:\n```solidity\n{code}```\nFailed checks:\n{lines}\n"
+        "Keep the function names and fix the behaviour. Return the whole corrected file."
+    )
+    return [{"role": "system", "content": CONTRACT_SYSTEM}, {"role": "user", "content": user}]
