@@ -29,7 +29,21 @@ status             int8    receipt status: 1 success, 0 reverted (a reverted hon
                            sell is part of the story and stays labelled)
 source             string  "simulator" (or the imported list's name)
 confidence         double  1.0 for simulated ground truth
+stage              string  (schema version 2) for malicious rows: "harm" (the transaction
+                           causes or is the loss: a victim-signed approval, permit, claim,
+                           honeypot buy or transfer to a poisoned address; the sweep; the
+                           poisoning transfer; the rug action: liquidity pull, fee change,
+                           upgrade, owner mint, dump) or "setup" (the attacker's preparation:
+                           deploying the scam contract, funding fresh accounts, adding launch
+                           liquidity, laundering proceeds afterwards); "" for benign rows
 =================  ======  ==========================================================
+
+Why ``stage``: set-up steps are behaviourally ordinary at the moment they happen (a token
+launch looks like any token launch); the PTXPhish taxonomy labels the transactions that cause
+or are the loss. Scorers train on harm rows (``training_rows``) and evaluations report recall
+on harm rows as the headline and on set-up rows separately (docs/fraud.md). Label sets
+written before version 2 have no ``stage`` column: ``read_tx_labels`` derives it from
+``role``/``scenario``/``subcategory`` (``derive_stage``), so old sets read the same way.
 
 ``address_labels.parquet`` (+ ``.jsonl``): ``address`` (checksummed), ``label``
 ("benign" | "malicious"), ``category`` (e.g. "drainer", "phishing_token", "poisoner",
@@ -44,7 +58,9 @@ renamed, manifest last: a folder with a manifest is complete.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +70,42 @@ import pyarrow.parquet as pq
 from chainllm.io import atomic_path, atomic_write
 
 LABELS = ("benign", "malicious")
+STAGES = ("setup", "harm")
+SCHEMA_VERSION = 2  # 1: no stage column; 2: stage ("setup" | "harm" | "" for benign)
+# Words in a malicious row's scenario (else its subcategory) naming what the step does: the
+# theft itself first ("deploy_and_sweep" is harm), then preparation ("rug_pull_launch" is
+# set-up), then the other harmful acts (liquidity pulls, fee raises, upgrades, poisoning).
+_THEFT_WORDS = frozenset({"sweep", "drain", "dump", "steal", "collect"})
+_SETUP_WORDS = frozenset(
+    {"deploy", "launch", "setup", "fund", "funding", "launder", "cash", "impl", "prepare"}
+)
+_HARM_WORDS = frozenset({"pull", "remove", "mint", "poison", "plant", "fill", "submit", "upgrade", "raise",
+                         "guard", "blacklist", "claim", "approve", "transfer", "dust", "fake", "buy", "sell"})  # fmt: skip
+
+
+def _stage_of(words: set[str]) -> str | None:
+    if words & _THEFT_WORDS:
+        return "harm"
+    if words & _SETUP_WORDS:
+        return "setup"
+    return "harm" if words & _HARM_WORDS else None
+
+
+def derive_stage(label: str, role: str, scenario: str, subcategory: str = "") -> str:
+    """The stage of a row that does not say it (label sets before schema version 2, imported
+    lists): benign -> ""; a victim-signed transaction -> "harm"; else what the scenario's
+    words name (a theft, then a preparation such as deploy/launch/fund/launder, then another
+    harmful act), else the subcategory's; anything else malicious -> "harm" (an imported hash
+    list names the harmful transactions)."""
+    if label != "malicious":
+        return ""
+    if role == "victim":
+        return "harm"
+    for text in (scenario, subcategory):
+        got = _stage_of(set(re.split(r"[^a-z0-9]+", text.lower())))
+        if got is not None:
+            return got
+    return "harm"
 
 
 @dataclass(frozen=True)
@@ -73,6 +125,20 @@ class TxLabel:
     status: int
     source: str = "simulator"
     confidence: float = 1.0
+    stage: str = ""  # "setup" | "harm" for malicious rows ("" = derive it: with_stage)
+
+    def with_stage(self) -> TxLabel:
+        """This row with its stage filled in (derived when the writer did not say it)."""
+        if self.stage or self.label != "malicious":
+            return self
+        return replace(self, stage=derive_stage(self.label, self.role, self.scenario, self.subcategory))
+
+
+def training_rows(rows: Sequence[TxLabel]) -> list[int]:
+    """Indices of the rows scorers learn from: benign rows and harm rows. Set-up steps are
+    ordinary at the moment they happen; learning them as malicious teaches the model that
+    token launches and account funding are scams (false alarms on honest launches)."""
+    return [i for i, r in enumerate(rows) if r.label != "malicious" or r.with_stage().stage != "setup"]
 
 
 @dataclass(frozen=True)
@@ -103,6 +169,7 @@ TX_SCHEMA = pa.schema(
         ("status", pa.int8()),
         ("source", pa.string()),
         ("confidence", pa.float64()),
+        ("stage", pa.string()),
     ]
 )
 ADDRESS_SCHEMA = pa.schema(
@@ -132,15 +199,19 @@ def write_label_set(
     """Write one label set atomically per file; the manifest goes last and marks completion."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)
-    _write_table(out / "tx_labels.parquet", [asdict(t) for t in txs], TX_SCHEMA)
+    _write_table(out / "tx_labels.parquet", [asdict(t.with_stage()) for t in txs], TX_SCHEMA)
     _write_table(out / "address_labels.parquet", [asdict(a) for a in addresses], ADDRESS_SCHEMA)
+    manifest = {**manifest, "label_schema_version": SCHEMA_VERSION}
     atomic_write(out / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
 
 
 def read_tx_labels(folder: Path) -> list[TxLabel]:
     names = {f.name for f in fields(TxLabel)}
     rows = pq.read_table(folder / "tx_labels.parquet").to_pylist()
-    return [TxLabel(**{k: v for k, v in r.items() if k in names}) for r in rows]
+    # Version-1 sets have no stage column; a null stage (mixed writers) is derived the same way.
+    return [
+        TxLabel(**{k: v for k, v in r.items() if k in names and v is not None}).with_stage() for r in rows
+    ]
 
 
 def read_address_labels(folder: Path) -> list[AddressLabel]:
