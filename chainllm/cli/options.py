@@ -38,3 +38,26 @@ def ray_option(f: F) -> F:
         help="Run on a Ray cluster (same output as the local run): auto joins or starts one on this "
         "machine, an address joins that cluster. Needs `pip install 'chainllm[ray]'`; see docs/scale.md.",
     )(f)
+
+
+def adapter_options(f: F) -> F:
+    """``--adapter`` (a published fraud model, pulled and verified) and what the verified pull
+    needs: ``--ipfs``, ``--registry``, ``--registry-rpc``, ``--chain-id``, ``--publisher``."""
+    for opt in reversed((
+        click.option("--adapter", "adapter_ref", metavar="CID|NAME[@VERSION]",
+                     help="A published fraud model (`chainllm publish` of a `train fraud` folder): pulled from "
+                     "IPFS and verified against the on-chain registry before it is loaded. Excludes --model."),
+        click.option("--ipfs", "ipfs_url", envvar="CHAINLLM_IPFS_API", metavar="URL",
+                     help="With --adapter: Kubo RPC API of the IPFS node (default: `chainllm services up ipfs`, "
+                     "else :5001)."),
+        click.option("--registry", "registry_addr", metavar="ADDR",
+                     help="With --adapter: ModelRegistry address (default: the one `chainllm registry deploy` "
+                     "recorded)."),
+        click.option("--registry-rpc", metavar="URL",
+                     help="With --adapter: JSON-RPC URL of the registry's chain (default: the first --rpc)."),
+        click.option("--chain-id", type=int, envvar="CHAINLLM_CHAIN_ID",
+                     help="With --adapter: expected chain id of the registry's chain."),
+        click.option("--publisher", metavar="ADDR", help="With --adapter: require this publisher on the record."),
+    )):  # fmt: skip
+        f = opt(f)
+    return f

@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from chainllm.cli.options import json_option, ray_option, rpc_option
+from chainllm.cli.options import adapter_options, json_option, ray_option, rpc_option
 from chainllm.errors import BadInputError, ChainLLMError
 
 _COLOURS = {"benign": "green", "suspicious": "yellow", "malicious": "red", "not_analysed": "magenta"}
@@ -50,18 +50,7 @@ def _read_hashes(args: tuple[str, ...], hash_file: IO[str] | None) -> list[str]:
               help="Score from a `chainllm crawl txs` folder (Parquet, no RPC): fast for batches.")  # fmt: skip
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Model folder from `chainllm train fraud` (default: the latest trained).")  # fmt: skip
-@click.option("--adapter", "adapter_ref", metavar="CID|NAME[@VERSION]",
-              help="A published fraud model (`chainllm publish` of a `train fraud` folder): pulled from IPFS and "
-              "verified against the on-chain registry before it is loaded. Excludes --model.")  # fmt: skip
-@click.option("--ipfs", "ipfs_url", envvar="CHAINLLM_IPFS_API", metavar="URL",
-              help="With --adapter: Kubo RPC API of the IPFS node (default: `chainllm services up ipfs`, else :5001).")  # fmt: skip
-@click.option("--registry", "registry_addr", metavar="ADDR",
-              help="With --adapter: ModelRegistry address (default: the one `chainllm registry deploy` recorded).")  # fmt: skip
-@click.option("--registry-rpc", metavar="URL",
-              help="With --adapter: JSON-RPC URL of the registry's chain (default: the first --rpc).")  # fmt: skip
-@click.option("--chain-id", type=int, envvar="CHAINLLM_CHAIN_ID",
-              help="With --adapter: expected chain id of the registry's chain.")  # fmt: skip
-@click.option("--publisher", metavar="ADDR", help="With --adapter: require this publisher on the record.")
+@adapter_options
 @click.option("--labels", "labels", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="Label set folder(s) whose address labels to match (repeatable).")  # fmt: skip
 @click.option(

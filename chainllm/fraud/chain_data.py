@@ -42,6 +42,7 @@ from chainllm.fraud.fetch import (
     history_pairs,
     tx_addresses,
 )
+from chainllm.fraud.sell_check import NOT_ANALYSED, find_buy
 
 
 def _ranges(blocks: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -116,8 +117,18 @@ class ChainData:
     only the partitions a bundle needs (its block and the ``history_blocks`` before it) are
     read, once each, into memory indexes, so scoring a few hashes of a large crawl stays cheap."""
 
-    def __init__(self, folder: Path, *, history_blocks: int = 32, expect_chain_id: int | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        history_blocks: int = 32,
+        expect_chain_id: int | None = None,
+        sell_check: bool = True,
+    ) -> None:
         self.folder = Path(folder)
+        # With sell_check, a token buy says "sell not analysed" (no node to simulate it on);
+        # without (training), nothing is said, as the RPC fetcher says nothing then.
+        self.sell_check = sell_check
         self.info = crawl_info(self.folder)
         if expect_chain_id is not None and expect_chain_id != self.info.chain_id:
             raise BadInputError(
@@ -128,7 +139,7 @@ class ChainData:
         self.history_blocks = history_blocks
         self._index: dict[str, int] | None = None
         self._parts_loaded: set[tuple[int, int]] = set()
-        self._pairs_memo: dict[int, list[tuple[str, str]]] = {}
+        self._pairs_memo: dict[int, list[tuple[str, str, str]]] = {}
         self.blocks: dict[int, dict[str, Any]] = {}
         self.txs: dict[str, dict[str, Any]] = {}
         self.receipts: dict[str, dict[str, Any]] = {}
@@ -139,6 +150,7 @@ class ChainData:
         self.codes: dict[str, str] = {}
         self.ages: dict[tuple[int, str], int] = {}
         self._no_traces = self.info.no_traces
+        self._unsold = 0  # token buys whose sell could not be simulated (no node)
 
     # ------------------------------------------------------------------ loading
     def _hash_index(self) -> dict[str, int]:
@@ -210,6 +222,10 @@ class ChainData:
                 f"crawl {i.folder} has no account state for blocks {', '.join(f'{a}-{b}' for a, b in i.no_state)} "
                 "(crawled with --no-state): code, nonce and age features unknown there"
             )
+        if self._unsold:
+            notes.append(
+                f"simulated sell not analysed for {self._unsold} token buy(s): {NOT_ANALYSED['no_node']}"
+            )
         return notes
 
     # ------------------------------------------------------------------ bundles
@@ -237,7 +253,7 @@ class ChainData:
         ages = {a: self.ages[(bn, a)] for a in parties if (bn, a) in self.ages}
         return BlockState(codes, nonces, ages)
 
-    def _pairs(self, b: int) -> list[tuple[str, str]]:
+    def _pairs(self, b: int) -> list[tuple[str, str, str]]:
         got = self._pairs_memo.get(b)
         if got is None:
             rcs = []
@@ -281,7 +297,7 @@ class ChainData:
             )
             addrs, parties = tx_addresses(tx, rc, trace)
             st = self._block_state(bn, addrs, parties)
-            pairs: list[tuple[str, str]] = []
+            pairs: list[tuple[str, str, str]] = []
             nblocks = 0
             for b in range(max(bn - self.history_blocks, 0), bn):
                 if b in self.blocks:
@@ -290,7 +306,12 @@ class ChainData:
             # none of the blocks before is in the crawl: not analysed (as a node without receipts)
             history = None if self.history_blocks and nblocks == 0 and bn > 0 else pairs
             ts = int((self.blocks.get(bn) or {}).get("timestamp") or 0)
-            out[h] = TxBundle(h, tx, rc, ts, trace, status, st.codes, st.nonces, history, nblocks, st.ages)
+            # No node to replay a sell on: a buy's sell check is "not analysed", never "sellable".
+            sell = "no_node" if self.sell_check and find_buy(tx, rc) is not None else ""
+            self._unsold += bool(sell)
+            out[h] = TxBundle(
+                h, tx, rc, ts, trace, status, st.codes, st.nonces, history, nblocks, st.ages, sell_status=sell
+            )
         return out
 
     def close(self) -> None:

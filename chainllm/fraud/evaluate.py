@@ -100,19 +100,27 @@ def metrics(
     threshold: float,
     flag_threshold: float | None = None,
     evidence: Sequence[bool] | None = None,
+    some_evidence: Sequence[bool] | None = None,
 ) -> dict[str, Any]:
     """Metrics at ``threshold`` and, given ``flag_threshold`` (where "suspicious" starts), at
     verdict != benign: recall, false-positive rate on benign rows, and recall per malicious
     subtype (category/subcategory). With ``evidence`` (per row: a rule gave high/critical
     evidence), also at verdict "malicious" under the verdict policy (score >= threshold and
-    evidence)."""
+    evidence). With ``some_evidence`` (per row: a rule gave medium or worse evidence), also the
+    stricter operating point "flagged only with a rule's reason" (score >= flag_threshold and
+    that evidence): the learnt models alone never raise a warning there."""
     y = np.array([1 if r.label == "malicious" else 0 for r in rows])
     s = np.array(scores, dtype=float)
+    stage = np.array([r.with_stage().stage for r in rows])
     pred = s >= threshold
     tp = int(np.sum(pred & (y == 1)))
     fp = int(np.sum(pred & (y == 0)))
     fn = int(np.sum(~pred & (y == 1)))
     roc, pr = _auc(y, s)
+    # The headline: the transactions that cause or are the loss against benign ones; set-up
+    # steps (deploys, funding, launch liquidity) are reported apart, never dropped.
+    harm_or_benign = (y == 0) | (stage == "harm")
+    roc_harm, pr_harm = _auc(y[harm_or_benign], s[harm_or_benign])
     per_cat: dict[str, dict[str, Any]] = {}
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
@@ -128,21 +136,42 @@ def metrics(
         for i, r in enumerate(rows):
             if r.label == "malicious":
                 subtypes[f"{r.category}/{r.subcategory}"].append(i)
+
+        def by_stage(idx: list[int]) -> dict[str, Any]:
+            out: dict[str, Any] = {"n": len(idx), "recall": _rate(int(np.sum(flag[idx])), len(idx))}
+            for st in ("harm", "setup"):
+                sub = [i for i in idx if stage[i] == st]
+                if sub:
+                    out[st] = {"n": len(sub), "recall": _rate(int(np.sum(flag[sub])), len(sub))}
+            return out
+
         if evidence is not None:
             mal = pred & np.array(list(evidence), dtype=bool)
             verdict_malicious = {
                 "recall": _rate(int(np.sum(mal & (y == 1))), int(y.sum())),
+                "recall_harm": _rate(int(np.sum(mal & (stage == "harm"))), int(np.sum(stage == "harm"))),
                 "false_positive_rate": _rate(int(np.sum(mal & (y == 0))), int(np.sum(y == 0))),
+            }
+        gated: dict[str, Any] | None = None
+        if some_evidence is not None:
+            g = flag & np.array(list(some_evidence), dtype=bool)
+            gated = {
+                "recall_harm": _rate(int(np.sum(g & (stage == "harm"))), int(np.sum(stage == "harm"))),
+                "recall_setup": _rate(int(np.sum(g & (stage == "setup"))), int(np.sum(stage == "setup"))),
+                "recall": _rate(int(np.sum(g & (y == 1))), int(y.sum())),
+                "false_positive_rate": _rate(int(np.sum(g & (y == 0))), int(np.sum(y == 0))),
             }
         flagged = {
             "threshold": round(flag_threshold, 4),
+            **({"with_rule_reason": gated} if gated is not None else {}),
             "recall": _rate(int(np.sum(flag & (y == 1))), int(y.sum())),
+            "recall_harm": _rate(int(np.sum(flag & (stage == "harm"))), int(np.sum(stage == "harm"))),
+            "recall_setup": _rate(int(np.sum(flag & (stage == "setup"))), int(np.sum(stage == "setup"))),
+            "harm_rows": int(np.sum(stage == "harm")),
+            "setup_rows": int(np.sum(stage == "setup")),
             "false_positive_rate": _rate(int(np.sum(flag & (y == 0))), int(np.sum(y == 0))),
             **({"verdict_malicious": verdict_malicious} if evidence is not None else {}),
-            "recall_per_subtype": {
-                k: {"n": len(v), "recall": _rate(int(np.sum(flag[v])), len(v))}
-                for k, v in sorted(subtypes.items())
-            },
+            "recall_per_subtype": {k: by_stage(v) for k, v in sorted(subtypes.items())},
         }
     return {
         "n": len(rows),
@@ -152,6 +181,8 @@ def metrics(
         **({"flagged": flagged} if flagged is not None else {}),
         "roc_auc": roc,
         "pr_auc": pr,
+        "roc_auc_harm": roc_harm,
+        "pr_auc_harm": pr_harm,
         "precision": round(tp / (tp + fp), 4) if tp + fp else None,
         "recall": round(tp / (tp + fn), 4) if tp + fn else None,
         "f1": round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0,
@@ -165,11 +196,12 @@ def markdown(report: dict[str, Any]) -> str:
     for split in report["splits"]:
         lines += [f"## Split by {split['name']}", "", split["note"], "",
                   f"train rows: {split['train_rows']}, test rows: {split['test_rows']}", "",
-                  "| scorer | ROC-AUC | PR-AUC | F1 | precision | recall | threshold |",
-                  "|---|---|---|---|---|---|---|"]  # fmt: skip
+                  "| scorer | ROC-AUC (harm vs benign) | ROC-AUC (all malicious) | PR-AUC | F1 | precision | recall | threshold |",
+                  "|---|---|---|---|---|---|---|---|"]  # fmt: skip
         for name, m in split["scorers"].items():
             lines.append(
-                f"| {name} | {m['roc_auc']} | {m['pr_auc']} | {m['f1']} | {m['precision']} | {m['recall']} | {m['threshold']} |"
+                f"| {name} | {m.get('roc_auc_harm')} | {m['roc_auc']} | {m['pr_auc']} | {m['f1']} | {m['precision']} "
+                f"| {m['recall']} | {m['threshold']} |"
             )
         for name, info in (split.get("combiners") or {}).items():
             why = "; ".join(w for w in (info.get("why"), info.get("why_llm_0")) if w)
@@ -178,16 +210,24 @@ def markdown(report: dict[str, Any]) -> str:
         main = split["scorers"].get("combined") or next(iter(split["scorers"].values()))
         fl = main.get("flagged")
         if fl:
-            lines += ["", f"At verdict != benign (score >= {fl['threshold']}): recall {fl['recall']}, "
+            lines += ["", f"At verdict != benign (score >= {fl['threshold']}): **recall on harm transactions "
+                      f"{fl.get('recall_harm')}** ({fl.get('harm_rows')} rows), recall on set-up transactions "
+                      f"{fl.get('recall_setup')} ({fl.get('setup_rows')} rows), all malicious {fl['recall']}, "
                       f"false-positive rate on benign rows {fl['false_positive_rate']}; at verdict malicious: "
                       f"recall {main['recall']}, false-positive rate {main.get('false_positive_rate')}"
                       + (f"; at verdict malicious with rule evidence (the verdict policy): recall "
                          f"{fl['verdict_malicious']['recall']}, false-positive rate "
                          f"{fl['verdict_malicious']['false_positive_rate']}" if "verdict_malicious" in fl else "")
+                      + (f"; flagged only with a rule's reason (medium or worse): recall on harm "
+                         f"{fl['with_rule_reason']['recall_harm']}, false-positive rate "
+                         f"{fl['with_rule_reason']['false_positive_rate']}" if "with_rule_reason" in fl else "")
                       + ".", "",
-                      "| malicious subtype | n | recall (verdict != benign) |", "|---|---|---|"]  # fmt: skip
+                      "| malicious subtype | n | recall (verdict != benign) | harm: n, recall | set-up: n, recall |",
+                      "|---|---|---|---|---|"]  # fmt: skip
             for sub, m in fl["recall_per_subtype"].items():
-                lines.append(f"| {sub} | {m['n']} | {m['recall']} |")
+                h, st = m.get("harm") or {}, m.get("setup") or {}
+                lines.append(f"| {sub} | {m['n']} | {m['recall']} | {h.get('n', 0)}, {h.get('recall', '-')} "
+                             f"| {st.get('n', 0)}, {st.get('recall', '-')} |")  # fmt: skip
         lines += ["", "| category | n | recall / false-positive rate |", "|---|---|---|"]
         for cat, m in main["per_category"].items():
             val = m.get("recall", m.get("false_positive_rate"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from chainllm.chain.records import canonical_receipt, canonical_trace, canonical_tx
@@ -25,6 +25,14 @@ from chainllm.chain.transport import Call, RpcCallError, Transport
 from chainllm.errors import BadInputError, ServiceError
 from chainllm.fraud.cache import RpcCache
 from chainllm.fraud.decode import approvals_from_calls, decode_call, decode_logs, trace_callees
+from chainllm.fraud.sell_check import (
+    NOT_ANALYSED,
+    SellCheck,
+    answer_status,
+    find_buy,
+    read_answer,
+    sell_calls,
+)
 
 HASH_RE = re.compile(r"^0x[0-9a-fA-F]{64}$")
 # Account age: was the account there (balance or code) this many blocks before the tx? One
@@ -59,11 +67,17 @@ class TxBundle:
     trace_status: str  # ok | unsupported | error | off
     codes: dict[str, str]  # address (lower) -> runtime code hex at the tx's block
     nonces: dict[str, int]  # address (lower) -> transaction count before the tx's block
-    history: list[tuple[str, str]] | None  # (from, to) pairs of earlier blocks; None: not fetched
+    # (from, to, signer) of earlier blocks' transactions and token transfers (signer: the
+    # account that signed the transaction it happened in); None: not fetched
+    history: list[tuple[str, str, str]] | None
     history_blocks: int = 0
     # address -> blocks it existed before the tx (lower bound from AGE_LOOKBACK; 0: newer than
     # the shortest look-back). Missing: not analysed (e.g. a node that prunes old state).
     ages: dict[str, int] = field(default_factory=dict)
+    # The simulated sell of a bought token (chainllm.fraud.sell_check): None when the tx buys
+    # nothing or it was not analysed; sell_status "" (no buy), "ok", or a NOT_ANALYSED key.
+    sell: SellCheck | None = None
+    sell_status: str = ""
 
     @property
     def block_number(self) -> int:
@@ -140,15 +154,17 @@ def key_parties(tx: dict[str, Any], receipt: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def history_pairs(receipts: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """(from, to) of each receipt and of each token transfer in it, in order."""
+def history_pairs(receipts: Iterable[Mapping[str, Any]]) -> list[tuple[str, str, str]]:
+    """(from, to, signer) of each receipt and of each token transfer in it, in order. The
+    signer tells who chose the contact: an address planted in a victim's history by someone
+    else's transaction (address poisoning) is not one the victim ever dealt with."""
     out = []
     for r in receipts:
         a, b = str(r.get("from") or "").lower(), str(r.get("to") or "").lower()
         if a and b:
-            out.append((a, b))
+            out.append((a, b, a))
         for _, x, y, *_ in decode_logs(r.get("logs") or []).transfers:
-            out.append((x, y))
+            out.append((x, y, a))
     return out
 
 
@@ -243,6 +259,7 @@ class Fetcher:
         trace: bool = True,
         history_blocks: int = 32,
         retries: int | None = None,
+        sell_check: bool = True,
     ) -> None:
         # Default: one try per URL, so with several --rpc a down or slow node fails over to
         # the next one (the transport moves on after each failed post) and every URL gets a turn.
@@ -253,6 +270,11 @@ class Fetcher:
         self.history_blocks = history_blocks
         self.history_supported: bool | None = None
         self.stats = FetchStats()
+        # Simulate the sell of every token bought (off for training: a crawl cannot, and the
+        # model learnt from a crawl must equal the one learnt over RPC; docs/fraud.md).
+        self.sell_check = sell_check
+        self.sell_traced: bool | None = None  # debug_traceCall answered (None: not tried yet)
+        self.sell_unanalysed: dict[str, int] = {}  # NOT_ANALYSED key -> buys not simulated
         self._chain: str | None = None
         self._latest = 0
 
@@ -317,6 +339,12 @@ class Fetcher:
             )
         if self.history_blocks and self.history_supported is False:
             notes.append(f"{self.rpc.url} has no eth_getBlockReceipts: recent-history features not analysed")
+        if self.sell_traced is False:
+            notes.append(
+                f"{self.rpc.url} has no debug_traceCall: simulated sells by eth_call (no tax measured)"
+            )
+        for k, n in sorted(self.sell_unanalysed.items()):
+            notes.append(f"simulated sell not analysed for {n} token buy(s): {NOT_ANALYSED[k]}")
         return notes
 
     # ------------------------------------------------------------------ rounds
@@ -391,13 +419,13 @@ class Fetcher:
                 want2[f"{k}@{tag}"] = c
                 final2[f"{k}@{tag}"] = self._final(int(c[1][-1], 16))
             for b in range(max(bn - self.history_blocks, 0), bn):
-                want2[f"hist:{b}"] = ("eth_getBlockReceipts", [hex(b)])
-                final2[f"hist:{b}"] = self._final(b) and not self._chain_is_dev()
+                want2[f"hist2:{b}"] = ("eth_getBlockReceipts", [hex(b)])
+                final2[f"hist2:{b}"] = self._final(b) and not self._chain_is_dev()
         r2 = self._cached_calls(want2)
         # Block receipts are large: keep only the (from, to) pairs, in cache too.
         compact: dict[str, Any] = {}
         for k, v in r2.items():
-            if k.startswith("hist:") and isinstance(v, list) and (not v or isinstance(v[0], dict)):
+            if k.startswith("hist2:") and isinstance(v, list) and (not v or isinstance(v[0], dict)):
                 r2[k] = [list(p) for p in history_pairs(v)]
             if final2.get(k) and v is not None and not isinstance(v, RpcCallError):
                 compact[f"{chain}:{k}"] = r2[k] if not k.startswith("ts:") else {"timestamp": v["timestamp"]}
@@ -413,12 +441,12 @@ class Fetcher:
             blk = r2.get(f"ts:{tag}")
             ts = int(blk["timestamp"], 16) if isinstance(blk, dict) else 0
             st = state_from_answers(bn, *who[h], by_tag.get(tag, {}))
-            history: list[tuple[str, str]] | None = []
+            history: list[tuple[str, str, str]] | None = []
             nblocks = 0
             for b in range(max(bn - self.history_blocks, 0), bn):
-                v = r2.get(f"hist:{b}")
+                v = r2.get(f"hist2:{b}")
                 if isinstance(v, list):
-                    history.extend((p[0], p[1]) for p in v)  # type: ignore[union-attr]
+                    history.extend((p[0], p[1], p[2]) for p in v)  # type: ignore[union-attr]
                     nblocks += 1
                 elif isinstance(v, RpcCallError) and v.unsupported:
                     self.history_supported = False
@@ -427,8 +455,61 @@ class Fetcher:
             results[h] = TxBundle(
                 h, tx, rc, ts, trace, status, st.codes, st.nonces, history, nblocks, st.ages
             )
+        if self.sell_check:
+            self._sell_round(mined, results)
         return {h: results[h] for h in hashes}
+
+    def _sell_round(self, mined: dict[str, Any], results: dict[str, TxBundle | FetchFailure]) -> None:
+        """Round 3: the simulated sell of every token bought (chainllm.fraud.sell_check), at
+        the buy's block; debug_traceCall (measures taxes), else eth_call (reverts only)."""
+        buys = {}
+        for h, (tx, rc, _, _) in mined.items():
+            buy = find_buy(tx, rc)
+            if buy is not None:
+                bn, tag = _block_tag(tx)
+                buys[h] = (buy, bn, f"sell:{buy.token}:{buy.buyer}:{buy.source}:{buy.amount}@{tag}")
+        if not buys:
+            return
+        answers: dict[str, Any] = {}
+        for traced in (True, False):
+            if traced and self.sell_traced is False:
+                continue
+            todo = {k: sell_calls(b, bn, traced=traced) for b, bn, k in buys.values() if k not in answers}
+            todo = {(k if traced else f"{k}:call"): c for k, c in todo.items()}
+            got = self._cached_calls(todo) if todo else {}
+            retry = False
+            for k, v in got.items():
+                key = k.removesuffix(":call")
+                if isinstance(v, RpcCallError) and answer_status(v) is None:
+                    v = {"error": "execution reverted", "revertReason": v.message}  # eth_call revert
+                st = answer_status(v)
+                if traced and st == "unsupported":
+                    self.sell_traced, retry = False, True
+                    continue
+                if traced and st is None:
+                    self.sell_traced = True
+                answers[key] = v if st is None else st
+            self.cache.put_many(
+                {f"{self._chain}:{k}": v for k, v in got.items() if isinstance(v, (dict, str))
+                 and self._final(_buys_bn(buys, k.removesuffix(":call")))}
+            )  # fmt: skip
+            if not retry:
+                break
+        for h, (buy, _, k) in buys.items():
+            b = results.get(h)
+            if not isinstance(b, TxBundle):
+                continue
+            v = answers.get(k, "error")
+            if isinstance(v, str) and v in NOT_ANALYSED:
+                self.sell_unanalysed[v] = self.sell_unanalysed.get(v, 0) + 1
+                results[h] = replace(b, sell_status=v)
+            else:
+                results[h] = replace(b, sell=read_answer(buy, v), sell_status="ok")
 
     def close(self) -> None:
         self.cache.close()
         self.rpc.close()
+
+
+def _buys_bn(buys: dict[str, tuple[Any, int, str]], key: str) -> int:
+    return next((bn for _, bn, k in buys.values() if k == key), 0)

@@ -210,6 +210,30 @@ def transfer_taxed(f: Facts) -> Iterator[Reason]:
 
 
 @rule
+def simulated_sell_fails(f: Facts) -> Iterator[Reason]:
+    """Honeypot buys: the buyer's sell of 1% of what it just bought, replayed at the buy's
+    block (chainllm.fraud.sell_check), reverts, returns false, or loses most of its tokens to
+    a third address. Executing the token's code says it; no contract shape is read."""
+    s = f.sell
+    if s is None:
+        return
+    tok = _short(s.token)
+    if s.outcome in ("reverted", "returned_false"):
+        why = f" ({s.reason})" if s.reason and s.reason != "execution reverted" else ""
+        yield _reason("SIMULATED_SELL_REVERTS", "critical", 0.8,
+            f"a sell of 1% of the {tok} tokens just bought, simulated at this block, "
+            + ("reverts" + why if s.outcome == "reverted" else "returns false")
+            + ": the buyer cannot sell (honeypot)",
+        )  # fmt: skip
+    elif s.outcome == "taxed" and s.tax_share >= 0.25:
+        yield _reason("SIMULATED_SELL_TAXED", "critical" if s.tax_share >= 0.5 else "high",
+            0.75 if s.tax_share >= 0.5 else 0.45,
+            f"a sell of 1% of the {tok} tokens just bought, simulated at this block, loses {s.tax_share:.0%} "
+            "of them to a third address: a confiscatory sell tax (honeypot)",
+        )  # fmt: skip
+
+
+@rule
 def withdrawn_from_young_contract(f: Facts) -> Iterator[Reason]:
     """Rug pulls end with the owner taking the deposits out of a contract launched shortly
     before: liquidity removed from a new pool, a new vault emptied after an upgrade."""
@@ -265,6 +289,10 @@ def zero_value(f: Facts) -> Iterator[Reason]:
 
 @rule
 def lookalike(f: Facts) -> Iterator[Reason]:
+    """Address poisoning: a look-alike of a recent counterparty with poisoning-shaped evidence
+    (features.find_lookalikes: a zero-amount, dust or fake-token transfer planted by someone
+    else, or the victim paying an address that only others' transactions put in its history).
+    A resemblance alone never fires: matching hex digits happen by chance."""
     seen = set()
     for la in f.lookalikes:
         if la.address in seen or f.nonces.get(la.address, 0) > FRESH_NONCE:
@@ -272,7 +300,7 @@ def lookalike(f: Facts) -> Iterator[Reason]:
         seen.add(la.address)
         yield _reason("LOOKALIKE_ADDRESS", "critical", 0.65,
             f"{_short(la.address)} resembles {_short(la.resembles)}, a recent counterparty of {_short(la.party)} "
-            f"(same first {la.prefix} and last {la.suffix} hex digits): address poisoning",
+            f"(same first {la.prefix} and last {la.suffix} hex digits; {la.how}): address poisoning",
         )  # fmt: skip
 
 
@@ -347,6 +375,15 @@ def context(f: Facts) -> Iterator[Reason]:
         }.get(f.trace_status, "the node failed to trace it")
         yield Reason(
             "NO_TRACE", "info", f"internal calls and ETH transfers not analysed: {why}", source="coverage"
+        )
+    if f.sell_status not in ("", "ok"):
+        from chainllm.fraud.sell_check import NOT_ANALYSED
+
+        yield Reason(
+            "SELL_NOT_SIMULATED",
+            "info",
+            f"the bought token's sell was not simulated: {NOT_ANALYSED[f.sell_status]}",
+            source="coverage",
         )
     if not f.history_available:
         yield Reason(

@@ -10,7 +10,7 @@ import json
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +36,11 @@ from chainllm.fraud.evaluate import (
     split_by_implementation,
     split_by_time,
 )
-from chainllm.fraud.features import FEATURE_NAMES, FEATURE_VERSION, Extracted, extract
+from chainllm.fraud.features import FEATURE_NAMES, FEATURE_VERSION, Extracted, extract, without_sell
 from chainllm.fraud.fetch import BundleSource, Fetcher, FetchFailure, TxBundle
 from chainllm.fraud.model import models_root, write_model
 from chainllm.fraud.rules import apply_rules
-from chainllm.labels.schema import TxLabel, read_tx_labels
+from chainllm.labels.schema import TxLabel, read_tx_labels, training_rows
 
 Progress = Callable[[str, int, int], None]
 
@@ -60,6 +60,9 @@ class FraudTrainConfig:
     history_blocks: int = 32
     timeout: float = 30.0
     overwrite: bool = False
+    # Learn set-up rows (stage "setup": deploys, funding, launch liquidity) as malicious too.
+    # Off: they are ordinary at the moment they happen (chainllm.labels.schema, docs/fraud.md).
+    learn_setup: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -166,6 +169,7 @@ def open_source(
     *,
     history_blocks: int,
     timeout: float,
+    sell_check: bool = True,
 ) -> BundleSource:
     """The Parquet crawl when given (no RPC), else the RPC fetcher. Refuses a source of
     another chain than the label sets name in their manifests."""
@@ -174,10 +178,12 @@ def open_source(
     if chain_data is not None:
         from chainllm.fraud.chain_data import ChainData
 
-        src = ChainData(Path(chain_data), history_blocks=history_blocks)
+        src = ChainData(Path(chain_data), history_blocks=history_blocks, sell_check=sell_check)
         where = f"--chain-data {chain_data}"
     else:
-        src = Fetcher(rpc, timeout=timeout, cache=RpcCache(), history_blocks=history_blocks)
+        src = Fetcher(
+            rpc, timeout=timeout, cache=RpcCache(), history_blocks=history_blocks, sell_check=sell_check
+        )
         where = f"--rpc {rpc[0]}"
     got = src.chain_id()
     wrong = {d: c for d, c in ids.items() if c != got}
@@ -193,15 +199,20 @@ def open_source(
 
 def load_dataset(
     labels: Sequence[Path], rpc: Sequence[str] = (), *, chain_data: Path | None = None, history_blocks: int = 32,
-    timeout: float = 30.0, progress: Progress | None = None,
+    timeout: float = 30.0, progress: Progress | None = None, sell_check: bool = True,
 ) -> Dataset:  # fmt: skip
+    """Labelled rows with their features. ``sell_check``: simulate the sell of bought tokens
+    (RPC only; a crawl reports it not analysed). `train fraud` turns it off: its model and its
+    held-out figures must not depend on whether the source was a node or a crawl."""
     rows_all, conflicts, conflicting, dups = merge_labels(labels)
     if not rows_all:
         raise BadInputError(
             f"label set(s) {', '.join(map(str, labels))} hold no transactions"
             + (f" without contradicting labels ({conflicts} contradict)" if conflicts else "")
         )
-    src = open_source(labels, rpc, chain_data, history_blocks=history_blocks, timeout=timeout)
+    src = open_source(
+        labels, rpc, chain_data, history_blocks=history_blocks, timeout=timeout, sell_check=sell_check
+    )
     rows: list[TxLabel] = []
     exs: list[Extracted] = []
     missing: list[str] = []
@@ -306,6 +317,16 @@ def _evidence(ds: Dataset, idx: Sequence[int]) -> list[bool]:
     ]
 
 
+def _some_evidence(ds: Dataset, idx: Sequence[int]) -> list[bool]:
+    """Per row: does a rule give medium or worse evidence (what happened, not a hint)?"""
+    return [
+        any(
+            r.severity in ("medium", *EVIDENCE_SEVERITIES) and r.weight > 0 for r in apply_rules(ds.exs[i])[1]
+        )
+        for i in idx
+    ]
+
+
 def _rules(ds: Dataset, idx: Sequence[int]) -> np.ndarray:
     return np.array([apply_rules(ds.exs[i])[0] for i in idx], dtype=float)
 
@@ -337,7 +358,14 @@ def _llm_combiner(
 def fit_split(
     ds: Dataset, split: Split, cfg: FraudTrainConfig, *, llm_out: Path | None, progress: Progress | None
 ) -> tuple[Fitted, dict[str, Any]]:
-    tr, te = split.train, split.test
+    te = split.test
+    # Training rows never see the simulated sell (a crawl cannot run it; the same labels give
+    # the same model from Parquet and from RPC). Test rows keep it where the source ran it:
+    # that is what `score` does with a node.
+    te_set = set(te)
+    ds = replace(ds, exs=[ex if i in te_set else without_sell(ex) for i, ex in enumerate(ds.exs)])
+    keep = set(range(len(ds.rows))) if cfg.learn_setup else set(training_rows(ds.rows))
+    tr = [i for i in split.train if i in keep]
     if not tr or not te:
         raise BadInputError(f"split by {split.name} left an empty train or test set ({len(tr)}/{len(te)} rows)",
                             hint="simulate more transactions (chainllm simulate --txs 300 or more)")  # fmt: skip
@@ -356,7 +384,9 @@ def fit_split(
     scorers = {
         "rules": metrics(test_rows, r_te.tolist(), 0.5),
         "gbm": metrics(test_rows, g_te.tolist(), 0.5),
-        "combined": metrics(test_rows, comb_te.tolist(), threshold, suspicious, _evidence(ds, te)),
+        "combined": metrics(
+            test_rows, comb_te.tolist(), threshold, suspicious, _evidence(ds, te), _some_evidence(ds, te)
+        ),
     }
     with_llm = None
     threshold_llm: float | None = None
@@ -398,7 +428,7 @@ def fit_split(
         scorers["combined_llm"] = metrics(test_rows, comb_llm.tolist(), threshold_llm, suspicious_llm)
     report = {
         "name": split.name, "note": split.note, "held_out": list(split.held_out),
-        "train_rows": len(tr), "test_rows": len(te),
+        "train_rows": len(tr), "test_rows": len(te), "setup_rows_not_learnt": len(split.train) - len(tr),
         "train_positives": int(y_tr.sum()), "test_positives": int(y_te.sum()), "scorers": scorers,
         "combiners": {"combined": base.info, **({"combined_llm": with_llm.info} if with_llm else {})},
     }  # fmt: skip
@@ -451,7 +481,7 @@ def train_fraud(cfg: FraudTrainConfig, *, progress: Progress | None = None) -> T
     t0 = time.perf_counter()
     ds = load_dataset(
         cfg.labels, cfg.rpc, chain_data=cfg.chain_data, history_blocks=cfg.history_blocks, timeout=cfg.timeout,
-        progress=progress,
+        progress=progress, sell_check=False,
     )  # fmt: skip
     t_fetch = time.perf_counter() - t0
     with tempfile.TemporaryDirectory(prefix="chainllm-fraud-") as tmp:
@@ -511,12 +541,21 @@ def evaluate_model(
     scorers = {
         "rules": metrics(ds.rows, r.tolist(), 0.5),
         "gbm": metrics(ds.rows, g.tolist(), 0.5),
-        "combined": metrics(ds.rows, comb, model.threshold),
+        "combined": metrics(
+            ds.rows,
+            comb,
+            model.threshold,
+            model.suspicious,
+            _evidence(ds, range(len(ds.rows))),
+            _some_evidence(ds, range(len(ds.rows))),
+        ),
     }
     if lp is not None and model.with_llm is not None:
         scorers["llm"] = metrics(ds.rows, lp.tolist(), 0.5)
         cl = model.with_llm.batch({"rules": r, "gbm": g, "llm": lp}).tolist()
-        scorers["combined_llm"] = metrics(ds.rows, cl, model.threshold_llm or model.threshold)
+        scorers["combined_llm"] = metrics(
+            ds.rows, cl, model.threshold_llm or model.threshold, model.suspicious_llm or model.suspicious
+        )
     return {
         "model": str(model_dir),
         "rows": len(ds.rows),
@@ -532,8 +571,10 @@ def evaluate_model(
 EVAL_MODES = ("implementation", "time", "chain")
 
 
-def _merged(first: Dataset, second: Dataset) -> Dataset:
-    return Dataset(first.rows + second.rows, first.exs + second.exs, first.missing + second.missing)
+def _merged(sets: Sequence[Dataset]) -> Dataset:
+    return Dataset(
+        [r for d in sets for r in d.rows], [e for d in sets for e in d.exs], sum(d.missing for d in sets)
+    )
 
 
 def _set_name(d: Path) -> str:
@@ -549,41 +590,64 @@ def _set_name(d: Path) -> str:
 
 def evaluate_by(
     by: str, labels: Sequence[Path], rpcs: Sequence[Sequence[str]], *, seed: int = 0, history_blocks: int = 32,
-    timeout: float = 30.0, progress: Progress | None = None,
+    timeout: float = 30.0, progress: Progress | None = None, chain_data: Sequence[Path] = (),
+    holdout: Sequence[int] = (), learn_setup: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Fit fresh scorers (rules + LightGBM + combiner, no LLM) and test them on rows they never
-    saw. ``implementation`` / ``time``: one dataset (every label set, on ``rpcs[0]``) split
-    inside. ``chain``: two label sets (two scenario families, each on its own chain, served
-    by ``rpcs[i]``): train on one, test on the other, both directions."""
+    saw. ``implementation`` / ``time``: one dataset (every label set, on ``rpcs[0]`` or
+    ``chain_data[0]``) split inside. ``chain``: two or more label sets (scenario families, each
+    on its own chain, served by ``rpcs[i]`` or the crawl ``chain_data[i]``): each set in turn
+    (or only the 0-based indices in ``holdout``) is tested on scorers trained on all the others
+    (two sets: A->B then B->A; three: (A+B)->C, (A+C)->B, (B+C)->A). Set-up rows are not
+    learnt unless ``learn_setup`` (chainllm.labels.schema.training_rows); all rows are tested."""
     if by not in EVAL_MODES:
         raise BadInputError(f"--by {by!r} is not one of {', '.join(EVAL_MODES)}")
-    cfg = FraudTrainConfig(labels=tuple(labels), rpc=tuple(rpcs[0]), seed=seed, llm=False)
+    n_src = len(chain_data) or len(rpcs)
+    cfg = FraudTrainConfig(
+        labels=tuple(labels), rpc=tuple(rpcs[0]) if rpcs else (), seed=seed, llm=False,
+        chain_data=Path(chain_data[0]) if chain_data else None, learn_setup=learn_setup,
+    )  # fmt: skip
+
+    def load(sets: Sequence[Path], i: int) -> Dataset:
+        j = min(i, n_src - 1)
+        return load_dataset(
+            sets, rpcs[j] if not chain_data else (), chain_data=Path(chain_data[j]) if chain_data else None,
+            history_blocks=history_blocks, timeout=timeout, progress=progress,
+        )  # fmt: skip
+
     if by != "chain":
-        ds = load_dataset(labels, rpcs[0], history_blocks=history_blocks, timeout=timeout, progress=progress)
+        ds = load(labels, 0)
         split = (
             split_by_implementation(ds.rows, seed=seed) if by == "implementation" else split_by_time(ds.rows)
         )
         _, rep = fit_split(ds, split, cfg, llm_out=None, progress=progress)
         return {"by": by, "feature_version": FEATURE_VERSION, "rows": len(ds.rows), "missing_hashes": ds.missing,
                 "splits": [rep]}  # fmt: skip
-    if len(labels) != 2:
+    if len(labels) < 2:
         raise BadInputError(
-            f"--by chain needs exactly two --labels (one per scenario family or chain), got {len(labels)}",
+            f"--by chain needs two or more --labels (one per scenario family or chain), got {len(labels)}",
             hint="e.g. --labels sim-a --rpc URL_A --labels sim-b --rpc URL_B",
         )
-    if len(rpcs) not in (1, 2):
-        raise BadInputError(f"--by chain takes one --rpc per label set (or one for both), got {len(rpcs)}")
-    sets = [
-        load_dataset([labels[i]], rpcs[min(i, len(rpcs) - 1)], history_blocks=history_blocks, timeout=timeout,
-                     progress=progress)
-        for i in range(2)
-    ]  # fmt: skip
-    names = (_set_name(Path(labels[0])), _set_name(Path(labels[1])))
+    if n_src not in (1, len(labels)):
+        what = "--chain-data" if chain_data else "--rpc"
+        raise BadInputError(
+            f"--by chain takes one {what} per label set (or one for all), got {n_src} for {len(labels)} sets"
+        )
+    bad = [h for h in holdout if not 0 <= h < len(labels)]
+    if bad:
+        raise BadInputError(
+            f"--holdout {bad[0] + 1} names no label set (give 1..{len(labels)}, the order of --labels)"
+        )
+    sets = [load([labels[i]], i) for i in range(len(labels))]
+    names = [_set_name(Path(d)) for d in labels]
     splits = []
-    for a, b in ((0, 1), (1, 0)):
-        merged = _merged(sets[a], sets[b])
-        split = split_by_chain(len(sets[a].rows), len(sets[b].rows), (names[a], names[b]))
+    # Last set first: with two sets A->B then B->A; with three (A+B)->C first.
+    for t in sorted(set(holdout) if holdout else range(len(labels)), reverse=True):
+        train = [i for i in range(len(labels)) if i != t]
+        merged = _merged([sets[i] for i in train] + [sets[t]])
+        n_train = sum(len(sets[i].rows) for i in train)
+        split = split_by_chain(n_train, len(sets[t].rows), ("+".join(names[i] for i in train), names[t]))
         _, rep = fit_split(merged, split, cfg, llm_out=None, progress=progress)
         splits.append(rep)
     return {"by": "chain", "feature_version": FEATURE_VERSION, "rows": sum(len(d.rows) for d in sets),
-            "missing_hashes": sum(d.missing for d in sets), "splits": splits}  # fmt: skip
+            "missing_hashes": sum(d.missing for d in sets), "sets": names, "splits": splits}  # fmt: skip

@@ -3,6 +3,7 @@ fires on what the scam does to assets, and stays quiet on the honest twin."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import eth_abi
@@ -197,6 +198,38 @@ def test_proxy_upgrade() -> None:
     log = {"address": POOL, "topics": [T_UPGRADED, _t(impl)], "data": "0x"}
     reasons = apply_rules(extract(bundle(DEV, POOL, logs=[log], ages={impl: 8})))[1]
     assert [r.code for r in reasons if r.weight] == ["PROXY_UPGRADED"] and "blocks old" in reasons[0].message
+
+
+LOOK = "0xa2a2" + "77" * 16 + "a2a2"  # shares 4 leading and 4 trailing hex digits with FRIEND
+
+
+def _lookalike_reasons(b: TxBundle, history: list[tuple[str, str, str]]) -> list[str]:
+    reasons = apply_rules(extract(replace(b, history=history)))[1]
+    return [r.message for r in reasons if r.code == "LOOKALIKE_ADDRESS"]
+
+
+def test_lookalike_needs_poisoning_shaped_evidence() -> None:
+    """A resemblance alone is no evidence (matching hex digits happen on ordinary traffic):
+    only a zero-amount / dust / fake-token transfer planted by someone else, or a payment to
+    an address that only others' transactions put in the victim's history, is poisoning."""
+    knows_friend = [(USER, FRIEND, USER), (FRIEND, USER, FRIEND)]
+    # Ordinary traffic to / from a look-alike: a first payment, a payment to an address the
+    # user chose before, a real payment from it.
+    assert not _lookalike_reasons(bundle(USER, LOOK, value=10**17), knows_friend)
+    assert not _lookalike_reasons(bundle(USER, LOOK, value=10**17), [*knows_friend, (USER, LOOK, USER)])
+    assert not _lookalike_reasons(bundle(LOOK, USER, value=10**18), knows_friend)
+    # The poisoning transfers: a zero-amount transferFrom by an attacker, dust from the look-alike.
+    zero = bundle(DEV, TOKEN, logs=[_transfer(TOKEN, USER, LOOK, 0)])
+    assert any("zero-amount" in m for m in _lookalike_reasons(zero, knows_friend))
+    dust = bundle(LOOK, USER, value=10**12)
+    assert any("dust" in m for m in _lookalike_reasons(dust, knows_friend))
+    fake = "0x" + "fa" * 20
+    planted_fake = bundle(DEV, fake, logs=[_transfer(fake, USER, LOOK, 10**8)], codes={fake: _code("emit()")})
+    assert any("fake-token" in m for m in _lookalike_reasons(planted_fake, knows_friend))
+    # The victim's loss: paying the planted address (in its history only through the dust).
+    pay = bundle(USER, TOKEN, data=_approve(LOOK, 1), logs=[_transfer(TOKEN, USER, LOOK, 10**8)])
+    assert any("planted" in m for m in _lookalike_reasons(pay, [*knows_friend, (LOOK, USER, LOOK)]))
+    assert not _lookalike_reasons(pay, [*knows_friend, (LOOK, USER, LOOK), (USER, LOOK, USER)])
 
 
 def test_ordinary_payment_scores_zero() -> None:

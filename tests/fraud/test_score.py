@@ -50,8 +50,11 @@ def test_train_writes_a_complete_safe_model_folder(fraud_model: Path) -> None:
     comb = imp["scorers"]["combined"]
     for key in ("roc_auc", "pr_auc", "f1", "per_category"):
         assert key in comb
-    # Held-out scam variants must still be separable (generic features, not bytecode memory).
-    assert comb["roc_auc"] is not None and comb["roc_auc"] > 0.8
+    # Held-out scam variants must still be separable (generic features, not bytecode memory):
+    # their harm transactions from benign ones (set-up rows are tested too but not learnt,
+    # and reported apart: docs/fraud.md).
+    assert comb["roc_auc_harm"] is not None and comb["roc_auc_harm"] > 0.8
+    assert comb["roc_auc"] is not None
     assert any(k.startswith("malicious/") and "recall" in v for k, v in comb["per_category"].items())
     assert "ROC-AUC" in (fraud_model / "eval.md").read_text()
     model = FraudModel.load(fraud_model)
