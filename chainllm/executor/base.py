@@ -33,6 +33,9 @@ class ActorSpec:
 
     factory: str  # "module:function"
     args: tuple[Any, ...] = ()
+    # Files or folders the state is loaded from (a model, label sets): a warm actor kept from an
+    # earlier run serves a new one only while their sizes and mtimes are unchanged.
+    inputs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

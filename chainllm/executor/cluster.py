@@ -12,6 +12,13 @@ one step: every actor, as it starts, reports its node's chainllm and Python vers
 probes the output locations (``check_writable``) in one call, and gets no partition before
 that answer passes. The nodes checked are the nodes that run and write; there is no
 separate probe round (``check_nodes`` probes every node on demand).
+
+On a cluster the run joined (not one it started), the actors also outlive the run: they are
+named, detached actors keyed by their warm state (factory, arguments, the size and mtime of
+the files it is loaded from, versions, runtime_env), so the next command with the same
+model and inputs finds them warm and skips the worker start, the imports and the model load.
+Each exits after ``CHAINLLM_RAY_KEEP_WARM`` idle seconds (default 120; 0 turns this off),
+and idle pools of other work give way when a run needs their CPUs.
 """
 
 from __future__ import annotations
@@ -38,9 +45,13 @@ from chainllm.executor.base import (
     Worker,
     resolve,
 )
+from chainllm.io import canonical_json, sha256_bytes
 
 CONNECT_TIMEOUT = 5.0  # seconds to reach the head before giving up
 PROBE_TIMEOUT = 120.0  # a fresh node may need a while to start its first worker process
+KEEP_WARM_DEFAULT = 120.0  # idle seconds a joined cluster's actors wait for the next run
+WARM_NAMESPACE = "chainllm-warm"
+FINGERPRINT_FILES = 5000  # files looked at per folder argument (stat only, never read)
 
 
 def import_ray() -> Any:
@@ -125,6 +136,90 @@ def _env_runtime_env() -> dict[str, Any] | None:
     return env
 
 
+def keep_warm_from_env() -> float:
+    """CHAINLLM_RAY_KEEP_WARM: idle seconds before a warm actor exits (0: actors end with the run)."""
+    raw = os.environ.get("CHAINLLM_RAY_KEEP_WARM", "").strip()
+    if not raw:
+        return KEEP_WARM_DEFAULT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise BadInputError(
+            f"CHAINLLM_RAY_KEEP_WARM={raw!r} is not a number of seconds",
+            hint="e.g. CHAINLLM_RAY_KEEP_WARM=300, or 0 to end the actors with each run",
+        )
+    return value
+
+
+def _fingerprint(value: Any) -> Any:
+    """What a warm state was built from, beyond its arguments: for each input file or folder,
+    the size and mtime of its files (a retrained model in the same folder, an edited label
+    file: a new pool, never a stale one)."""
+    if isinstance(value, (list, tuple)):
+        return [_fingerprint(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _fingerprint(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if not (isinstance(value, str) and os.path.isabs(value) and os.path.exists(value)):
+        return None
+    root = value
+    stats: list[tuple[str, int, int]] = []
+    paths = [root] if os.path.isfile(root) else []
+    if not paths:
+        for dirpath, dirs, files in os.walk(root):
+            dirs.sort()
+            paths += [os.path.join(dirpath, f) for f in sorted(files)]
+            if len(paths) >= FINGERPRINT_FILES:
+                break
+    for f in paths[:FINGERPRINT_FILES]:
+        try:
+            st = os.stat(f)
+        except OSError:
+            continue
+        stats.append((os.path.relpath(f, root), st.st_size, st.st_mtime_ns))
+    return stats
+
+
+def warm_pool_key(actor: ActorSpec | None, cpus: float, runtime_env: dict[str, Any] | None) -> str:
+    """The name prefix of the warm actors that may serve ``actor``: equal only when their state
+    would be built the same way, by the same chainllm and Python, with the same resources."""
+    v = local_versions()
+    key = {
+        "chainllm": v.chainllm,
+        "python": v.python,
+        "factory": actor.factory if actor else None,
+        "args": repr(actor.args) if actor else None,
+        "files": _fingerprint([os.path.abspath(f) for f in actor.inputs]) if actor else None,
+        "cpus": cpus,
+        "runtime_env": runtime_env,
+    }
+    return "chainllm-" + sha256_bytes(canonical_json(key))[:16]
+
+
+def _token_auth_for_address() -> None:
+    """Send this user's Ray token when joining an address, as ``address="auto"`` does.
+
+    Since Ray 2.59 a plain `ray start --head` enables token authentication and saves the token
+    in ~/.ray/auth_token; ``ray.init("auto")`` then uses it, but ``ray.init("HOST:6379")`` does
+    not, and fails with a bare "Failed to connect". A cluster without authentication accepts
+    a token too (tested), so token mode is turned on whenever a token is at hand and the user
+    has not chosen a mode (RAY_AUTH_MODE)."""
+    if os.environ.get("RAY_AUTH_MODE") is not None:
+        return
+    path = os.environ.get("RAY_AUTH_TOKEN_PATH") or os.path.join(
+        os.path.expanduser("~"), ".ray", "auth_token"
+    )
+    if os.environ.get("RAY_AUTH_TOKEN") or os.path.isfile(path):
+        os.environ["RAY_AUTH_MODE"] = "token"
+        try:  # Ray read its config when imported: have it read the mode again
+            from ray._raylet import Config  # type: ignore[attr-defined]
+
+            Config.initialize("")
+        except Exception:  # another Ray: the variable alone is what its workers read
+            pass
+
+
 def _host_port(address: str) -> tuple[str, int] | None:
     rest = address.split("://", 1)[-1].rstrip("/")
     host, sep, port = rest.rpartition(":")
@@ -136,21 +231,42 @@ def _host_port(address: str) -> tuple[str, int] | None:
 class _ActorImpl:
     """One long-lived worker process on some node; ``ray.remote`` wraps it at run time."""
 
-    def __init__(self, actor: ActorSpec | None) -> None:
+    def __init__(self, actor: ActorSpec | None, keep_warm: float = 0.0) -> None:
         self.spec = actor
         self.worker: Worker | None = None  # built on the first partition, after the preflight
+        self.busy = False
+        self.last = time.monotonic()
+        if keep_warm > 0:  # a detached actor: nobody else ends it
+            import threading
+
+            threading.Thread(target=self._expire, args=(keep_warm,), daemon=True).start()
+
+    def _expire(self, keep_warm: float) -> None:
+        while True:
+            time.sleep(min(keep_warm, 5.0))
+            if not self.busy and time.monotonic() - self.last >= keep_warm:
+                os._exit(0)  # max_restarts=0: the actor is dead and its name (and CPU) free
 
     def preflight(self, urls: tuple[str, ...]) -> tuple[NodeVersions, list[tuple[str, str]]]:
         """This node's versions and the output locations it cannot write (url, why)."""
         from chainllm.executor.store import probe_writable
 
+        self.last = time.monotonic()
         problems = [(u, why) for u in urls if (why := probe_writable(u))]
         return _node_versions(), problems
 
     def run(self, fn: str, payload: Any) -> Any:
-        if self.worker is None:  # a failure here fails this attempt; the next one tries again
-            self.worker = Worker(self.spec)
-        return self.worker.call(fn, payload)
+        self.busy = True
+        try:
+            if self.worker is None:  # a failure here fails this attempt; the next one tries again
+                self.worker = Worker(self.spec)
+            return self.worker.call(fn, payload)
+        finally:
+            self.busy, self.last = False, time.monotonic()
+
+    def status(self) -> tuple[bool, float]:
+        """(running a partition now, idle seconds); answered from its own thread ("ctl")."""
+        return self.busy, time.monotonic() - self.last
 
     def where(self) -> tuple[str, int]:
         return _ip(), os.getpid()
@@ -167,6 +283,7 @@ class RayExecutor:
         retries: int = DEFAULT_RETRIES,
         cpus_per_worker: float = 1.0,
         runtime_env: dict[str, Any] | None = None,
+        keep_warm: float | None = None,
     ) -> None:
         self.ray = import_ray()
         self.address = address
@@ -175,7 +292,11 @@ class RayExecutor:
         self.runtime_env = runtime_env if runtime_env is not None else _env_runtime_env()
         self.report = RunReport()
         self._outputs: list[str] = []  # probed by every actor before its first partition
+        self.private = False  # True when this run started the cluster (it ends with the process)
         self._connect(address)
+        # Warm actors only help where a later command can find them: a cluster we joined.
+        self.keep_warm = 0.0 if self.private else (keep_warm_from_env() if keep_warm is None else keep_warm)
+        self.warm_reused = 0  # actors of this executor's runs that were found warm
         cpus = int(self.ray.cluster_resources().get("CPU", 1) // cpus_per_worker)
         self.jobs = jobs or max(1, cpus)
 
@@ -206,12 +327,18 @@ class RayExecutor:
                 pass  # no cluster running here: start one on this machine
             # A private cluster for this run: results are small, so a small object store.
             ray.init(include_dashboard=False, object_store_memory=512 * 1024**2, **opts)
+            self.private = True
             return
+        _token_auth_for_address()
         try:
             ray.init(address=address, **opts)
         except Exception as exc:  # Ray raises ConnectionError, RuntimeError... with long texts
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ServiceError(f"could not join the Ray cluster at {address}: {first[:300]}") from None
+            raise ServiceError(
+                f"could not join the Ray cluster at {address}: {first[:300]}",
+                hint="check the address (HEAD:6379, or ray://HEAD:10001); a cluster with token "
+                "authentication needs its token here: RAY_AUTH_TOKEN, or `ray get-auth-token`",
+            ) from None
 
     def check_nodes(self) -> list[NodeVersions]:
         """chainllm and Python versions on every live node, refused when they differ from ours
@@ -275,7 +402,61 @@ class RayExecutor:
 
     # ------------------------------------------------------------------ running
     def _actor_class(self) -> Any:
-        return self.ray.remote(num_cpus=self.cpus_per_worker, max_restarts=0, max_task_retries=0)(_ActorImpl)
+        return self.ray.remote(
+            num_cpus=self.cpus_per_worker, max_restarts=0, max_task_retries=0, concurrency_groups={"ctl": 1}
+        )(_ActorImpl)
+
+    def _warm_pools(self) -> dict[str, list[str]]:
+        """Live warm actors on the cluster: pool key -> actor names."""
+        try:
+            entries = self.ray.util.list_named_actors(all_namespaces=True)
+        except Exception:  # an older or restricted cluster: no reuse, no eviction
+            return {}
+        pools: dict[str, list[str]] = {}
+        for e in entries:
+            if isinstance(e, dict) and e.get("namespace") == WARM_NAMESPACE:
+                key, _, _slot = str(e["name"]).rpartition("-")
+                pools.setdefault(key, []).append(str(e["name"]))
+        return pools
+
+    def _make_room(self, key: str, slots: int) -> set[str]:
+        """Names of this pool's warm actors; idle actors of other pools are ended when the
+        cluster lacks the CPUs for this run's new ones (they would wait for them otherwise)."""
+        ray = self.ray
+        pools = self._warm_pools()
+        ours = set(pools.pop(key, []))
+        new = sum(1 for s in range(slots) if f"{key}-{s}" not in ours)
+        if not pools or ray.available_resources().get("CPU", 0.0) >= new * self.cpus_per_worker:
+            return ours
+        asks: dict[Any, Any] = {}
+        for names in pools.values():
+            for name in names:
+                try:
+                    h = ray.get_actor(name, namespace=WARM_NAMESPACE)
+                except ValueError:  # ended meanwhile
+                    continue
+                asks[h.status.options(concurrency_group="ctl").remote()] = h
+        ready, _ = ray.wait(list(asks), num_returns=len(asks), timeout=2.0)
+        for ref in ready:
+            try:
+                busy, _idle = ray.get(ref)
+            except ray.exceptions.RayError:
+                continue
+            if not busy:  # another command's warm state: it is rebuilt if that command returns
+                ray.kill(asks[ref], no_restart=True)
+        return ours
+
+    def release_warm(self) -> int:
+        """End every warm chainllm actor on the cluster now (idle or not); how many."""
+        n = 0
+        for names in self._warm_pools().values():
+            for name in names:
+                try:
+                    self.ray.kill(self.ray.get_actor(name, namespace=WARM_NAMESPACE), no_restart=True)
+                    n += 1
+                except ValueError:
+                    continue
+        return n
 
     def map_partitions(
         self,
@@ -297,18 +478,31 @@ class RayExecutor:
         here = local_versions()
         outputs = tuple(self._outputs)
         actors: list[Any] = []
+        warm: set[int] = set()  # slots held by named warm actors (kept after a complete run)
         starting: dict[Any, int] = {}  # preflight ref -> actor slot (no partition before it passes)
+        n_slots = min(jobs or self.jobs, len(partitions))
+        key = warm_pool_key(actor, self.cpus_per_worker, self.runtime_env) if self.keep_warm > 0 else ""
+        found = set() if self.private else self._make_room(key, n_slots)
 
-        def start(slot: int) -> None:
-            a = cls.options(**opts).remote(actor)
+        def start(slot: int, named: bool = False) -> None:
+            if named:
+                name = f"{key}-{slot}"
+                a = cls.options(name=name, namespace=WARM_NAMESPACE, lifetime="detached",
+                                get_if_exists=True, **opts).remote(actor, self.keep_warm)  # fmt: skip
+                warm.add(slot)
+                if name in found:
+                    self.warm_reused += 1
+            else:  # a replacement, or no reuse: it ends with the run
+                a = cls.options(**opts).remote(actor)
+                warm.discard(slot)
             if slot == len(actors):
                 actors.append(a)
             else:
                 actors[slot] = a
             starting[a.preflight.remote(outputs)] = slot
 
-        for slot in range(min(jobs or self.jobs, len(partitions))):
-            start(slot)  # all at once: the worker processes start in parallel
+        for slot in range(n_slots):
+            start(slot, named=bool(key))  # all at once: the worker processes start in parallel
         queue: deque[int] = deque(range(len(partitions)))
         errors: dict[int, list[str]] = {i: [] for i in range(len(partitions))}
         inflight: dict[Any, tuple[int, int, float]] = {}  # ref -> (actor slot, partition, started)
@@ -341,6 +535,9 @@ class RayExecutor:
                 versions, problems = ray.get(ref)
             except ray.exceptions.RayError as exc:  # the process (or its node) did not come up
                 ray.kill(actors[slot], no_restart=True)
+                if slot in warm:  # a warm actor that ended as we found it: start a fresh one
+                    start(slot)
+                    return
                 lost.append(_short(exc))
                 if not (idle or inflight or starting):
                     raise ServiceError(
@@ -353,6 +550,7 @@ class RayExecutor:
                 raise _unwritable(problems[0][0], versions.node, problems[0][1])
             idle.append(slot)
 
+        complete = False
         try:
             while queue or inflight:
                 while idle and queue:
@@ -393,9 +591,11 @@ class RayExecutor:
                             out = failed(i, f"timed out after {timeout:.0f} s", retry_timeouts)
                             if out is not None:
                                 yield out
+            complete = True
         finally:  # also on Ctrl-C or an error in the caller: killing an actor ends its task
-            for a in actors:
-                ray.kill(a, no_restart=True)
+            for slot, a in enumerate(actors):
+                if not (complete and slot in warm):  # a warm one waits for the next run
+                    ray.kill(a, no_restart=True)
 
     def task_pool(self, handler: str, size: int, *, warmup: str | None = None) -> RayTaskPool:
         return RayTaskPool(self, handler, warmup, size)

@@ -164,7 +164,10 @@ def score_on_executor(
         if progress:
             progress(done + skipped, total + skipped)
 
-    actor = ActorSpec("chainllm.executor.stages:_make_scorer", (urls, model, labs, opts, model_cid, data))
+    inputs = tuple(p for p in (model, *labs, data) if p)
+    actor = ActorSpec(
+        "chainllm.executor.stages:_make_scorer", (urls, model, labs, opts, model_cid, data), inputs
+    )
     fn = "chainllm.executor.stages:score_partition"
     outcomes = list(executor.map_partitions(fn, parts, actor=actor, progress=step))
     failed = _failures(outcomes)

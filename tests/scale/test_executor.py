@@ -227,3 +227,91 @@ def test_without_ray_installed_the_error_names_the_extra(tmp_path: Path) -> None
         "--ray needs Ray, which is not installed" in res.stderr
         and "pip install 'chainllm[ray]'" in res.stderr
     )
+
+
+def test_warm_actors_serve_the_next_command_then_give_way_and_expire(
+    ray_cluster: str, tmp_path: Path
+) -> None:
+    """On a joined cluster a run's actors outlive it: the next run with the same warm state
+    reuses them (no new state built), a changed input file starts a new pool, idle pools of
+    other work give way when a run needs the CPUs, and an idle pool exits by itself."""
+    model = tmp_path / "model.txt"
+    model.write_text("v1")
+    url, parts, base = _job(tmp_path, [1, 2, 1, 2])
+    states = tmp_path / "state"
+    spec = ActorSpec(base.factory, base.args, inputs=(str(model),))
+    first = RayExecutor(ray_cluster, keep_warm=60)
+    assert all(o.ok for o in first.map_partitions("tests.scale.tasks:square", parts[:2], actor=spec))
+    built = sorted(p.name for p in states.iterdir())
+    assert first.warm_reused == 0 and 1 <= len(built) <= 2
+    again = RayExecutor(ray_cluster, keep_warm=60)
+    out = list(again.map_partitions("tests.scale.tasks:square", parts[2:], actor=spec))
+    assert all(o.ok for o in out) and again.warm_reused == 2
+    assert sorted(p.name for p in states.iterdir()) == built  # served by the warm state
+    assert {o.value["token"] for o in out} <= {b.removeprefix("state-") for b in built}
+    assert _rows(url) == [(f"p{i:02d}", r) for i, n in enumerate([1, 2, 1, 2]) for r in range(n * n)]
+
+    model.write_text("v2, retrained")  # same folder, new content: never the stale state
+    changed = RayExecutor(ray_cluster, keep_warm=60)
+    _url2, parts2, _ = _job(tmp_path / "b", [1, 1])
+    assert all(o.ok for o in changed.map_partitions("tests.scale.tasks:square", parts2, actor=spec))
+    assert changed.warm_reused == 0 and len(list(states.iterdir())) > len(built)
+    pools = changed._warm_pools()
+    assert len(pools) == 1, pools  # the v1 pool gave way: the cluster had no CPU left for v2's
+    # An idle pool ends by itself after keep_warm seconds, and frees its CPUs.
+    changed.release_warm()
+    short = RayExecutor(ray_cluster, keep_warm=1)
+    assert all(o.ok for o in short.map_partitions("tests.scale.tasks:square", parts2, actor=spec))
+    assert short._warm_pools()
+    deadline = time.monotonic() + 30
+    while short._warm_pools() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not short._warm_pools(), "the idle warm actors did not exit"
+    # keep_warm=0: the actors end with the run.
+    off = RayExecutor(ray_cluster, keep_warm=0)
+    assert all(o.ok for o in off.map_partitions("tests.scale.tasks:square", parts2, actor=spec))
+    assert off.keep_warm == 0 and not off._warm_pools()
+
+
+def test_joining_a_token_authenticated_cluster_by_address(tmp_path: Path) -> None:
+    """Ray >= 2.59's `ray start --head` enables token authentication; ray.init("auto") sends the
+    saved token but ray.init("HOST:PORT") does not. chainllm sends it either way."""
+    import secrets
+
+    from chainllm.services.manager import free_port
+
+    token = tmp_path / "auth_token"
+    token.write_text(secrets.token_hex(32))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
+    head = subprocess.Popen(
+        [str(Path(sys.executable).parent / "ray"), "start", "--head", "--block", "--port", str(port),
+         "--num-cpus", "1", "--include-dashboard=false", "--disable-usage-stats"],
+        env={**env, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        (tmp_path / "A.sol").write_text("pragma solidity ^0.8.0; contract A {}")
+        cmd = [
+            sys.executable,
+            "-m",
+            "chainllm",
+            "audit",
+            "A.sol",
+            "--ray",
+            f"127.0.0.1:{port}",
+            "--format",
+            "json",
+        ]
+        deadline = time.monotonic() + 90
+        while True:  # the head takes a few seconds to listen
+            res = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                                 env={**env, "RAY_AUTH_TOKEN_PATH": str(token)})  # fmt: skip
+            if res.returncode == 0 or time.monotonic() > deadline or "unreachable" not in res.stderr:
+                break
+            time.sleep(1)
+        assert res.returncode == 0, res.stderr[-2000:]
+        assert json.loads(res.stdout)["results"][0]["compiled"], res.stdout[:500]
+    finally:
+        head.terminate()
+        head.wait(timeout=60)
