@@ -125,6 +125,13 @@ class Worker:
         self.actor = actor
         self.state: Any = resolve(actor.factory)(*actor.args) if actor is not None else None
 
+    def begin_run(self) -> None:
+        """A kept worker starts another run: state with a ``begin_run`` drops what must not
+        carry over between commands (e.g. fetched data when the command said --no-cache)."""
+        hook = getattr(self.state, "begin_run", None)
+        if callable(hook):
+            hook()
+
     def call(self, fn: str, payload: Any) -> Any:
         f = resolve(fn)
         return f(self.state, payload) if self.actor is not None else f(payload)

@@ -252,6 +252,8 @@ class _ActorImpl:
         from chainllm.executor.store import probe_writable
 
         self.last = time.monotonic()
+        if self.worker is not None:  # kept from an earlier run: this is another command
+            self.worker.begin_run()
         problems = [(u, why) for u in urls if (why := probe_writable(u))]
         return _node_versions(), problems
 

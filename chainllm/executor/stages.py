@@ -70,12 +70,30 @@ def _make_scorer(
 
         extra["source"] = ChainData(Path(chain_data), history_blocks=opts.history_blocks)
     labs = LabelIndex([Path(p) for p in labels])
-    return Scorer(urls, model, labels=labs, options=opts, model_cid=cid, **extra)
+    return _ScoreWorker(Scorer(urls, model, labels=labs, options=opts, model_cid=cid, **extra), opts.cache)
 
 
-def score_partition(scorer: Any, payload: tuple[str, str, list[str]]) -> list[str]:
+class _ScoreWorker:
+    """A score worker's warm state: the scorer, kept across commands on a joined cluster."""
+
+    def __init__(self, scorer: Any, cache: bool) -> None:
+        self.scorer = scorer
+        self.fetcher = scorer.fetcher
+        self.cache = cache
+
+    def begin_run(self) -> None:
+        # --no-cache means no fetched data is reused: not from disk, and not from the memory of
+        # a worker an earlier command left warm (with the cache on, reuse is the point).
+        if not self.cache and hasattr(self.fetcher, "cache"):
+            from chainllm.fraud.cache import RpcCache
+
+            self.fetcher.cache = RpcCache(enabled=False)
+
+
+def score_partition(worker: _ScoreWorker, payload: tuple[str, str, list[str]]) -> list[str]:
     """Score one hash batch and write its JSONL partition (once); the fetcher's coverage notes."""
     url, pid, hashes = payload
+    scorer = worker.scorer
     store = PartitionStore(url)
     if not store.done(pid):  # else a retry of a batch whose first attempt finished writing
         results = scorer.score(hashes)

@@ -177,3 +177,23 @@ def test_crawl_sources_on_ray_matches_local(ray_cluster: str, tmp_path: Path) ->
     )
     again = json.loads(_run(*base, "--out", str(tmp_path / "ray" / "corpus"), "--ray", ray_cluster))
     assert [s["status"] for s in again["sources"]] == ["cached", "cached"]  # resumed: nothing refetched
+
+
+def test_a_kept_score_worker_reuses_no_fetched_data_under_no_cache(tmp_path: Path) -> None:
+    from dataclasses import asdict
+
+    from chainllm.executor.base import ActorSpec, Worker
+    from chainllm.fraud.scorer import ScoreOptions
+
+    for cache in (False, True):
+        opts = asdict(ScoreOptions(cache=cache, cache_path=tmp_path / f"c{cache}.sqlite"))
+        opts["cache_path"] = str(opts["cache_path"])
+        w = Worker(
+            ActorSpec(
+                "chainllm.executor.stages:_make_scorer", (("http://127.0.0.1:9",), None, (), opts, None)
+            )
+        )
+        w.state.fetcher.cache.put_many({"receipt:0xab": {"status": "0x1"}})
+        w.begin_run()  # what a warm actor does when the next command reaches it
+        kept = w.state.fetcher.cache.get_many(["receipt:0xab"])
+        assert kept == ({"receipt:0xab": {"status": "0x1"}} if cache else {}), (cache, kept)
