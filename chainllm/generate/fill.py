@@ -309,7 +309,7 @@ def build(request: str, backend: Any, mode: str = "auto", *, base: str = "smollm
             ir,
             notes=(
                 *ir.notes,
-                f"the {backend.base} model was not asked to choose the kind: it chose right for 2 of 13 such "
+                f"the {backend.base} model was not asked to choose the kind: it chose right for 2 of 12 such "
                 "requests (bench/fill_bench.py); try --fill model, or --backend openai with a bigger model",
             ),
         )

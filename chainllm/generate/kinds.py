@@ -350,7 +350,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "dutch_auction",
-        r"\bdutch auction\b|\bdescending[- ]price\b|\bprice (starts|falls|drops|decreases|declines|decays)\b|\bdeclining price\b|\breverse auction\b",
+        r"\bdutch auction\b|\bdescending[- ]price\b|\bprice (starts|falls|drops|decreases|declines|decays)\b|\bdeclining price\b|\breverse auction\b|\bprice\b[^.]{0,25}\bstarts high\b|\bstarts high\b[^.]{0,40}\b(lower|down|drops|falls)\b",
         "DutchAuction",
         ("owner", "buyer"),
         ("eth",),
@@ -376,7 +376,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "english_auction",
-        r"\bauctions?\b|\bbid(s|ders?|ding)?\b",
+        r"\bauctions?\b|\bbid(s|ders?|ding)?\b|\b(offers?|pays?) the most\b|\bhighest offer\b|\boutbid\b",
         "EnglishAuction",
         ("seller", "bidder"),
         ("eth",),
@@ -409,7 +409,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "crowdfunding",
-        r"\bcrowd-?fund\w*\b|\bkickstarter\b|\bfund-?rais\w*\b|\bfunding (goal|campaign)\b|\bcampaign\b.*\bgoal\b|\bgoal and (a )?deadline\b",
+        r"\bcrowd-?fund\w*\b|\bkickstarter\b|\bfund-?rais\w*\b|\bfunding (goal|campaign)\b|\bcampaign\b.*\bgoal\b|\bgoal and (a )?deadline\b|\bchip(s|ped|ping)? in\b[^.]{0,40}\b(toward|towards|for)\b|\b(money|ether|eth|funds) back if\b[^.]{0,40}\b(fall|falls) short\b",
         "Crowdfunding",
         ("creator", "contributor"),
         ("eth",),
@@ -447,7 +447,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "lottery",
-        r"\blotter(y|ies)\b|\braffle\b|\bsweepstakes?\b|\bjackpot\b|\bdraws? a winner\b|\bpicks? a winner\b",
+        r"\blotter(y|ies)\b|\braffle\b|\bsweepstakes?\b|\bjackpot\b|\bdraws? a winner\b|\bpicks? a winner\b|\bbuy tickets?\b[^.]{0,60}\b(random|winner|pot)\b|\brandom (buyer|player|participant|entrant|ticket holder)\b",
         "Lottery",
         ("owner", "player"),
         ("eth",),
@@ -465,7 +465,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "staking",
-        r"\bstak(e|es|ed|ing|er|ers)\b|\byield farm\w*\b|\bliquidity mining\b|\block (my |their )?tokens?\b.*\bearn\b",
+        r"\bstak(e|es|ed|ing|er|ers)\b|\byield farm\w*\b|\bliquidity mining\b|\block(s|ed)?( up)? (my |their |your )?tokens?\b.*\bearn\b",
         "StakingRewards",
         ("owner", "staker"),
         ("erc20",),
@@ -591,7 +591,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "username_registry",
-        r"\buser ?names?\b|\bnick ?names?\b|\bname (registry|service)\b|\bens[- ]style\b|\bens\b|\bregisters? (a |one )?(unique )?(name|handle)s?\b|\bhandles? registry\b",
+        r"\buser ?names?\b|\bnick ?names?\b|\bname (registry|service)\b|\bens[- ]style\b|\bens\b|\bregisters? (a |one )?(unique )?(name|handle)s?\b|\bhandles? registry\b|\b(claim|register|reserve)s? (one |a |an |their |its )?(short |unique )?(handle|nickname|username)s?\b",
         "NameRegistry",
         ("registrant",),
         ("none",),
@@ -623,7 +623,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "faucet",
-        r"\bfaucet\b|\bdrips?\b",
+        r"\bfaucet\b|\bdrips?\b|\bgives? (out|away)\b[\w\s.,]{0,30}\b(eth|ether|tokens?)\b[\w\s,]{0,30}\b(once (a|per|every)|every \d*\s*(hours?|days?)|per (day|hour))\b",
         "Faucet",
         ("owner", "user"),
         ("eth",),
@@ -650,7 +650,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "allowlist",
-        r"\b(allow|white)[- ]?list(ed|s)?\b|\bapproved (wallets|addresses)\b|\baccess list\b",
+        r"\b(allow|white)[- ]?list(ed|s)?\b|\bapproved (wallets|addresses)\b|\baccess list\b|\baddresses (that )?the (admin|owner) (has )?approved\b",
         "Allowlist",
         ("owner",),
         ("none",),
@@ -664,7 +664,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "bank",
-        r"\bbank\b|\b(ether|eth) wallet\b|\bdeposit (eth|ether)\b.*\bwithdraw\b|\bwithdraw what they\b",
+        r"\bbank\b|\b(ether|eth) wallet\b|\bdeposit (eth|ether)\b.*\bwithdraw\b|\bwithdraw what they\b|\bdeposit (and|&) withdraw (ether|eth)\b|\bdeposit (and|&) withdraw\b[^.]{0,60}\b(each|every) (person|user|account)'?s? balance\b",
         "SimpleBank",
         ("depositor",),
         ("eth",),
@@ -678,7 +678,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "voting",
-        r"\bvot(e|es|ing|er|ers)\b|\bballots?\b|\bpolls?\b|\belection\b",
+        r"\bvot(e|es|ing|er|ers)\b|\bballots?\b|\bpolls?\b|\belection\b|\b(pick|choose)s? (between|among|from) (the )?(options|candidates|choices|proposals)\b|\b(exactly )?one say\b",
         "Ballot",
         ("chairperson", "voter"),
         ("none",),
@@ -691,7 +691,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "todo_list",
-        r"\bto[- ]?do\b|\btasks? list\b|\badd tasks?\b",
+        r"\bto[- ]?do\b|\btasks? list\b|\badd tasks?\b|\b(my |the )?tasks\b[^.]{0,40}\b(tick(ing)? (them |it )?off|mark(ing)? (them |it )?(as )?(done|complete\w*)|check(ing)? (them |it )?off)\b",
         "TodoList",
         ("user",),
         ("none",),
@@ -704,7 +704,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "counter",
-        r"\bcounter\b|\bincrement\b|\bcount(s)? (up|clicks)\b",
+        r"\bcounter\b|\bincrement\b|\bcount(s)? (up|clicks)\b|\btally\b|\b(bump|increase|raise)(s|d|ed)? (it |the (number|count|value) )?(up )?by one\b",
         "Counter",
         ("owner",),
         ("none",),
@@ -731,7 +731,7 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "ownership",
-        r"\bownership\b|\bowner management\b|\bownable\b|\btransfer (the )?owner",
+        r"\bownership\b|\bowner management\b|\bownable\b|\btransfer (the )?owner|\bhand(s|ing)? over (the )?(control|ownership|admin rights?)\b",
         "OwnershipManager",
         ("owner",),
         ("none",),

@@ -358,6 +358,16 @@ def parse_request(text: str) -> ContractSpec:
     m = m or re.search(
         _NUM + r"\s*(?:tokens?\s*|nfts?\s*|items?\s*)?(?:max(?:imum)? supply|supply cap|cap\b|hard cap)", low
     )
+    # "max 500", "up to 10,000 NFTs", "limited to 1M tokens": a supply bound, unless the number
+    # is per wallet, a price, a share or a duration ("max 5 per wallet", "at most 3 days").
+    m = m or re.search(
+        r"\b(?:max(?:imum)?|up to|limited to|at most|no more than)\s*(?:of\s*)?"
+        + _NUM
+        + r"(?!\s*(?:(?:tokens?|nfts?|items?|pieces|editions?)\s*)?(?:per|each|a day|%|percent|eth|ether|"
+        r"gwei|wei|days?|hours?|weeks?|months?|years?|minutes?|seconds?|mints?\b|decimals|characters|"
+        r"candidates|members|owners|signers|payees|\.\d))",
+        low,
+    )
     if m:
         cap = _number(m.group(1), m.group(2))
     m = re.search(r"(\d{1,2})\s*decimals", low)

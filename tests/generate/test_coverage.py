@@ -89,3 +89,35 @@ def test_eval_never_counts_the_wrong_kind_as_ok() -> None:
     assert r.kind_ok is False and not r.ok and not r.behaviour
     m = SuiteReport((r,), "template", 1, 0, True).metrics()["overall"]
     assert m["ok"] == 0.0 and m["kind_mismatch"] == 1
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kind"),
+    [
+        ("Friends chip in ETH towards a 2 ETH target by Sunday, money back if we fall short", "crowdfunding"),
+        ("Whoever pays the most ether by the end of the week gets my guitar", "english_auction"),
+        ("Players buy tickets with ether and a random participant wins everything", "lottery"),
+        ("Users lock up their tokens for a month and earn reward tokens", "staking"),
+        ("A tally of visitors: anyone can increase it by one", "counter"),
+        ("A contract that gives away 1 ETH every 24 hours to anyone who asks", "faucet"),
+        ("People deposit and withdraw ether and the contract tracks each user's balance", "bank"),
+        ("Keep my tasks on chain and tick them off", "todo_list"),
+        ("Only addresses the owner approved can call enter()", "allowlist"),
+        ("I want to hand over control of my contract to a new admin", "ownership"),
+        ("The price starts high at 5 ETH and goes down every 10 minutes", "dutch_auction"),
+        ("Members choose among candidates, one say per member", "voting"),
+        ("ERC4626 vault where users deposit and withdraw USDC", "vault"),
+    ],
+)
+def test_plain_words_without_the_kinds_name_get_the_kind(request_text: str, kind: str) -> None:
+    ir = build_ir(request_text)
+    assert ir.kind == kind and not ir.unmet, [r.text for r in ir.unmet]
+
+
+def test_staking_in_plain_words_is_staking_and_named_on_another_kind() -> None:
+    # "lock up tokens and earn" once came back as a plain ERC20 marked ok
+    assert build_ir("Let users lock up tokens and earn more tokens over time").kind == "staking"
+    ir = build_ir(
+        "A DAO treasury where members propose ETH payouts and vote; members can also stake to earn rewards"
+    )
+    assert ir.kind == "dao_treasury" and any(r.text.startswith("stake") for r in ir.unmet)

@@ -14,7 +14,7 @@ from chainllm.generate import fill, kinds
 from chainllm.generate.backends import LocalBackend, OpenAIBackend
 from tests.generate.standin import chat_reply, serve
 
-UNPARSED = "Keep a tally that anybody can bump up by one, plus a way to read it."
+UNPARSED = "Track which seat in the cinema each wallet has reserved."
 
 
 def _tiny_bpe_llama() -> tuple[Any, Any]:

@@ -100,3 +100,19 @@ def test_spec_validation_collects_every_problem() -> None:
         ContractSpec(kind="erc20", name="bad name", features=frozenset({"enumerable"}), premint=10, cap=5)
     msg = str(info.value)
     assert "identifier" in msg and "enumerable" in msg and "exceeds cap" in msg
+
+
+@pytest.mark.parametrize(
+    ("text", "cap"),
+    [
+        ("NFT collection called Moon Cats, max 500, anyone can mint for 0.01 ETH", 500),
+        ("ERC721 called Apes, up to 10,000 NFTs, public mint 0.05 ETH", 10_000),
+        ("ERC20 token Foo (FOO) mintable, limited to 21 million tokens", 21_000_000),
+        # a per-wallet limit, a share or a decimals count is not a supply bound
+        ("ERC721 called Apes, public mint 0.05 ETH, up to 2 NFTs per wallet", 0),
+        ("ERC721 called Apes, public mint 0.05 ETH, at most 3 per wallet", 0),
+        ("ERC20 token Foo with max 5% fee", 0),
+    ],
+)
+def test_a_supply_bound_in_plain_words_is_the_cap(text: str, cap: int) -> None:
+    assert parse_request(text).cap == cap
