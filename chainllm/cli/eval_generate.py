@@ -51,7 +51,7 @@ def generate(
     model: str | None,
     threads: int | None,
     no_library: bool,
-    no_retrieval: bool,
+    retrieval: bool,
     fill: str,
     k: int,
     rounds: int,
@@ -91,7 +91,7 @@ def generate(
         behaviour=not no_behaviour,
         rpc=rpc,
         fill=fill,
-        retrieval=not no_retrieval,
+        retrieval=retrieval,
     )
     show = not as_json and sys.stderr.isatty()
 

@@ -80,3 +80,32 @@ def test_openzeppelin_corpus_answers_function_requests() -> None:
         and "// from OpenZeppelin " in out[1]["content"]
     )
     assert retrieval.augment(msgs, "withdraw", "x", enabled=False) is msgs
+
+
+def test_the_loop_shows_the_model_audited_functions_only_with_retrieval_on() -> None:
+    # Real loop, real solc/Slither; the model is a loopback stand-in that records its prompts.
+    from chainllm.generate import GenerateOptions, OpenAIBackend, generate
+    from tests.generate.standin import chat_reply, last_user_message, serve
+
+    request = "ERC20 token called Foo (FOO) with a function that lets the owner burn tokens from any account"
+    fn = (
+        "```solidity\nfunction burnTokensFrom(address account, uint256 amount) external onlyOwner {\n"
+        "    _burn(account, amount);\n}\n```"
+    )
+    prompts: dict[bool, list[str]] = {True: [], False: []}
+    for on in (True, False):
+
+        def answer(_path: str, body: dict, on: bool = on) -> tuple[int, object, float]:
+            prompts[on].append(last_user_message(body))
+            return 200, chat_reply(*[fn] * body.get("n", 1)), 0.0
+
+        for state in serve(answer):
+            be = OpenAIBackend(base_url=state.url, model="stand-in", retries=0)
+            r = generate(
+                request, be, GenerateOptions(k=1, rounds=0, library=False, retrieval=on, behaviour=False)
+            )
+        assert r.status == "ok" and r.origin == "model", r.reason
+    assert prompts[True] and all(p.startswith("Similar audited functions") for p in prompts[True])
+    assert "// from OpenZeppelin token/ERC20/" in prompts[True][0]
+    assert prompts[False] and not any("Similar audited functions" in p for p in prompts[False])
+    assert GenerateOptions().retrieval is False  # measured no gain for the bundled model: off by default
