@@ -73,9 +73,13 @@ def fraud(
                 hint="run `chainllm crawl txs --traces`",
             )
     if chain_data and rpc:
-        raise BadInputError(
-            "give --chain-data or --rpc, not both", hint="features come from one kind of source"
-        )
+        # CHAINLLM_RPC in the environment does not count: a crawl needs no node.
+        src = click.get_current_context().get_parameter_source("rpc")
+        if src is not click.core.ParameterSource.ENVIRONMENT:
+            raise BadInputError(
+                "give --chain-data or --rpc, not both", hint="features come from one kind of source"
+            )
+        rpc = ()
     if holdout and by != "chain":
         raise BadInputError("--holdout needs --by chain")
     if by is not None:

@@ -104,6 +104,24 @@ def test_score_a_crawled_batch(
     assert key(pq_res.stdout) == key(rpc_res.stdout) and len(key(pq_res.stdout)) == 20
 
 
+def test_eval_by_time_from_chain_data_needs_no_node(fraud_chain: FraudChain, fraud_crawl: Path) -> None:
+    """`eval fraud --by` from a crawl: the same rows and the same learnt model as over RPC (the
+    GBM's held-out figures are equal); only the test rows' simulated sell, which needs a node,
+    may differ, and the crawl says so instead of calling a buy sellable."""
+    dead = {"CHAINLLM_RPC": f"http://127.0.0.1:{free_port()}"}
+    common = ["eval", "fraud", "--by", "time", "--labels", str(fraud_chain.labels_dir), "--json"]
+    pq_res = _run(*common, "--chain-data", str(fraud_crawl), env=dead)
+    rpc_res = _run(*common, "--rpc", fraud_chain.url)
+    assert pq_res.exit_code == 0 and rpc_res.exit_code == 0, pq_res.output + rpc_res.output
+    (pq,), (rpc,) = json.loads(pq_res.stdout)["splits"], json.loads(rpc_res.stdout)["splits"]
+    assert (pq["train_rows"], pq["test_rows"]) == (rpc["train_rows"], rpc["test_rows"])
+    assert pq["scorers"]["gbm"] == rpc["scorers"]["gbm"]
+    assert pq["combiners"] == rpc["combiners"]
+    bad = _run("eval", "fraud", "--by", "time", "--labels", str(fraud_chain.labels_dir), "--chain-data",
+               str(fraud_crawl), "--rpc", fraud_chain.url)  # fmt: skip
+    assert bad.exit_code != 0 and "not both" in bad.output
+
+
 def _drop_partition(src: Path, dst: Path, index: int) -> tuple[int, int]:
     """A copy of a crawl with one finished partition removed: a crawl with a gap."""
     shutil.copytree(src, dst)
