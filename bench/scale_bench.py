@@ -158,6 +158,7 @@ def main() -> None:
                 have += 1
             cluster.wait_for_nodes()
             ex = RayExecutor(cluster.address)
+            ex.release_warm()  # cold, like the local pool: the previous size's actors would be warm
             secs = audit_once(files, ex, k)
             if k in node_counts:
                 curve[k] = secs
