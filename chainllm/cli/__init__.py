@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "pull": "chainllm.cli.provenance:pull",
     "registry": "chainllm.cli.provenance:registry",
     "services": "chainllm.cli.services:services",
+    "cluster": "chainllm.cli.cluster:cluster",
     "toolchain": "chainllm.cli.toolchain:toolchain",
     "serve": "chainllm.cli.serve:serve",
     "demo": "chainllm.cli.demo:demo",

@@ -274,6 +274,14 @@ class _ActorImpl:
         return _ip(), os.getpid()
 
 
+@dataclass(frozen=True)
+class WarmActor:
+    pool: str  # the warm-state key: actors of one pool serve the same commands
+    name: str
+    busy: bool | None  # running a partition now (None: did not answer)
+    idle_s: float | None
+
+
 class RayExecutor:
     name = "ray"
 
@@ -286,6 +294,7 @@ class RayExecutor:
         cpus_per_worker: float = 1.0,
         runtime_env: dict[str, Any] | None = None,
         keep_warm: float | None = None,
+        start: bool = True,
     ) -> None:
         self.ray = import_ray()
         self.address = address
@@ -295,7 +304,7 @@ class RayExecutor:
         self.report = RunReport()
         self._outputs: list[str] = []  # probed by every actor before its first partition
         self.private = False  # True when this run started the cluster (it ends with the process)
-        self._connect(address)
+        self._connect(address, start)
         # Warm actors only help where a later command can find them: a cluster we joined.
         self.keep_warm = 0.0 if self.private else (keep_warm_from_env() if keep_warm is None else keep_warm)
         self.warm_reused = 0  # actors of this executor's runs that were found warm
@@ -303,7 +312,7 @@ class RayExecutor:
         self.jobs = jobs or max(1, cpus)
 
     # ------------------------------------------------------------------ connection
-    def _connect(self, address: str) -> None:
+    def _connect(self, address: str, start: bool = True) -> None:
         ray = self.ray
         hp = _host_port(address) if address != "auto" else None
         if address != "auto" and hp is None:
@@ -321,12 +330,21 @@ class RayExecutor:
         if ray.is_initialized():
             return  # this process already joined a cluster (a library caller, the tests)
         opts: dict[str, Any] = {"log_to_driver": False, "logging_level": "WARNING", "configure_logging": True}
+        # Ray warns on every join that token auth is on (its new default): not the user's concern.
+        import logging
+
+        logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
         if address == "auto":
             try:
                 ray.init(address="auto", **opts)
                 return
             except ConnectionError:
-                pass  # no cluster running here: start one on this machine
+                if not start:
+                    raise ServiceError(
+                        "no Ray cluster is running on this machine",
+                        hint="start one with `ray start --head` (docs/scale.md), or pass --ray HOST:6379",
+                    ) from None
+                # no cluster running here: start one on this machine
             # A private cluster for this run: results are small, so a small object store.
             ray.init(include_dashboard=False, object_store_memory=512 * 1024**2, **opts)
             self.private = True
@@ -346,6 +364,12 @@ class RayExecutor:
         """chainllm and Python versions on every live node, refused when they differ from ours
         (runs do this per actor; this is for callers that use the cluster otherwise, e.g. Ray
         Data in ``batch_llm``)."""
+        nodes = self.node_versions()
+        check_versions(local_versions(), nodes)
+        return nodes
+
+    def node_versions(self) -> list[NodeVersions]:
+        """chainllm and Python versions on every live node (one task per node), unchecked."""
         ray = self.ray
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
@@ -368,7 +392,6 @@ class RayExecutor:
             raise ServiceError(
                 f"the Ray cluster at {self.address} failed a version probe: {_short(exc)}"
             ) from None
-        check_versions(local_versions(), nodes)
         return nodes
 
     def check_writable(self, url: str) -> None:
@@ -447,6 +470,31 @@ class RayExecutor:
             if not busy:  # another command's warm state: it is rebuilt if that command returns
                 ray.kill(asks[ref], no_restart=True)
         return ours
+
+    def warm_status(self) -> list[WarmActor]:
+        """Every warm chainllm actor on the cluster: its pool, whether it is running a
+        partition, how long it has been idle (None: it did not answer within 2 s)."""
+        ray = self.ray
+        asks: dict[Any, tuple[str, str]] = {}
+        out: list[WarmActor] = []
+        for key, names in sorted(self._warm_pools().items()):
+            for name in sorted(names):
+                try:
+                    h = ray.get_actor(name, namespace=WARM_NAMESPACE)
+                except ValueError:
+                    continue
+                asks[h.status.options(concurrency_group="ctl").remote()] = (key, name)
+        ready, _ = ray.wait(list(asks), num_returns=len(asks), timeout=2.0) if asks else ([], [])
+        answers = {}
+        for ref in ready:
+            try:
+                answers[ref] = ray.get(ref)
+            except ray.exceptions.RayError:
+                continue
+        for ref, (key, name) in asks.items():
+            busy, idle = answers.get(ref, (None, None))
+            out.append(WarmActor(key, name, busy, None if idle is None else round(idle, 1)))
+        return out
 
     def release_warm(self) -> int:
         """End every warm chainllm actor on the cluster now (idle or not); how many."""

@@ -315,3 +315,27 @@ def test_joining_a_token_authenticated_cluster_by_address(tmp_path: Path) -> Non
     finally:
         head.terminate()
         head.wait(timeout=60)
+
+
+def test_cluster_status_and_release_from_the_cli(ray_cluster: str, tmp_path: Path) -> None:
+    _url, parts, actor = _job(tmp_path, [1, 1])
+    ex = RayExecutor(ray_cluster, keep_warm=60)
+    assert all(o.ok for o in ex.map_partitions("tests.scale.tasks:square", parts, actor=actor))
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "chainllm", "cluster", *args],
+                              capture_output=True, text=True, timeout=120, cwd=ROOT)  # fmt: skip
+
+    res = cli("status", "--ray", ray_cluster, "--json")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert len(doc["nodes"]) == 2 and all(n["matches"] and n["chainllm"] == __version__ for n in doc["nodes"])
+    from chainllm.executor.cluster import warm_pool_key
+
+    mine = [w for w in doc["warm"] if w["pool"] == warm_pool_key(actor, 1.0, ex.runtime_env)]
+    assert mine and all(w["busy"] is False and w["idle_s"] >= 0 for w in mine), doc["warm"]
+    res = cli("release", "--ray", ray_cluster, "--json")
+    assert res.returncode == 0 and json.loads(res.stdout)["released"] >= len(mine), res.stderr
+    assert json.loads(cli("status", "--ray", ray_cluster, "--json").stdout)["warm"] == []
+    bad = cli("status", "--ray", "127.0.0.1:9")
+    assert bad.returncode == 2 and "Ray cluster 127.0.0.1:9 is unreachable" in bad.stderr
