@@ -42,7 +42,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
                     "to_creates", "tok_blacklist", "tok_fee", "tok_mint", "tok_pause", "tok_ownable",
                     "tok_selfdestruct", "tok_delegatecall", "to_is_contract"),
     "fresh": ("from_fresh_tri", "to_fresh_tri", "spender_fresh_tri", "approval_spender_fresh"),
-    "sell_sim": ("sell_sim_blocked", "sell_sim_tax"),
     "flows": ("outflow_to_single_eoa", "nft_out_nothing_back", "fake_token_events", "minted_to_sender",
               "proxy_upgraded", "transfer_tax", "third_party_outflows", "zero_value_transfers", "sender_assets_out",
               "sender_assets_in", "nft_moves", "paid_contract_nothing_back", "eth_out", "eth_in"),
