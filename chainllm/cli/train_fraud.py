@@ -113,6 +113,8 @@ def fraud(
         "source": outcome.dataset.source if outcome.dataset else "rpc",
         "data_notes": outcome.dataset.problems() if outcome.dataset else [],
         "held_out_roc_auc": best["roc_auc"],
+        # harm transactions vs benign: set-up rows (deploys, funding) are not learnt
+        "held_out_roc_auc_harm": best.get("roc_auc_harm"),
         "held_out_pr_auc": best["pr_auc"],
         "held_out_f1": best["f1"],
         "threshold": best["threshold"],
@@ -126,6 +128,7 @@ def fraud(
     for split in outcome.report["splits"]:
         for scorer, m in split["scorers"].items():
             err.print(
-                f"{split['name']:>14} {scorer:>13}: ROC-AUC {m['roc_auc']}  PR-AUC {m['pr_auc']}  F1 {m['f1']}"
+                f"{split['name']:>14} {scorer:>13}: ROC-AUC {m['roc_auc']} (harm vs benign "
+                f"{m.get('roc_auc_harm')})  PR-AUC {m['pr_auc']}  F1 {m['f1']}"
             )
     click.echo(f"model written to {outcome.folder} (report: {outcome.folder / 'eval.md'})")

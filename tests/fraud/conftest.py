@@ -52,4 +52,5 @@ def fraud_model(fraud_chain: FraudChain, tmp_path_factory: pytest.TempPathFactor
     summary = json.loads(res.stdout)
     assert summary["model"] == str(out) and summary["rows"] == len(fraud_chain.rows)
     assert summary["held_out_roc_auc"] is not None and summary["report"].endswith("eval.md")
+    assert summary["held_out_roc_auc_harm"] is not None  # the chain has harm rows (drains)
     return out
