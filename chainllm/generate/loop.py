@@ -51,7 +51,7 @@ class GenerateOptions:
     behaviour: bool = True  # deploy the chosen candidate to anvil and run the IR's checks
     rpc: str | None = None  # anvil URL for behaviour checks (default: running local one, else a private one)
     fill: str = "auto"  # who builds the IR: auto (parser, model for an unknown kind) | parser | model
-    retrieval: bool = False  # similar audited OpenZeppelin functions as context (measured no gain: off)
+    retrieval: bool = True  # similar audited OpenZeppelin functions as context for model-written ones
 
     def __post_init__(self) -> None:
         problems = []

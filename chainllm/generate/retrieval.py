@@ -4,7 +4,7 @@
 The corpus is the audited Solidity the project already has offline: OpenZeppelin Contracts 5.x
 in node_modules (what the composer imports and what ``crawl sources`` gathers from npm). Every
 function with a body becomes one row of an SQLite FTS5 table (BM25 ranking, no network, no
-pickles), built once per corpus state in the user cache. Off by default (measured no gain with the bundled model, docs/generation.md); ``--retrieval`` turns it on.
+pickles), built once per corpus state in the user cache. On by default (measured: docs/generation.md); ``--no-retrieval`` turns it off.
 """
 
 from __future__ import annotations

@@ -108,4 +108,4 @@ def test_the_loop_shows_the_model_audited_functions_only_with_retrieval_on() -> 
     assert prompts[True] and all(p.startswith("Similar audited functions") for p in prompts[True])
     assert "// from OpenZeppelin token/ERC20/" in prompts[True][0]
     assert prompts[False] and not any("Similar audited functions" in p for p in prompts[False])
-    assert GenerateOptions().retrieval is False  # measured no gain for the bundled model: off by default
+    assert GenerateOptions().retrieval is True  # on by default (docs/generation.md)
