@@ -68,6 +68,8 @@ def _bad(tmp: Path) -> dict[str, tuple[list[str], str]]:
         "services status": (["services", "status", "--json", "--no-such-flag"], "usage"),
         "services up": (["services", "up", "nosuch", "--json"], "usage"),
         "demo": (["demo", "--workdir", "/dev/null/x", "--json"], "bad_input"),
+        "cluster status": (["cluster", "status", "--ray", "127.0.0.1:9", "--json"], "service"),
+        "cluster release": (["cluster", "release", "--ray", "nonsense", "--json"], "bad_input"),
     }  # fmt: skip
 
 
