@@ -1142,6 +1142,8 @@ def legacy_checks(spec: ContractSpec) -> tuple[str, ...]:
             out.append("total_supply_equals_premint")
         if "mintable" in f and spec.access == "ownable":
             out.append("only_owner_mints")
+        elif "mintable" in f and spec.access == "roles":
+            out.append("only_minter_mints")
         if "burnable" in f:
             out.append("burn_reduces_supply")
         if "pausable" in f and spec.access == "ownable":
@@ -1153,6 +1155,8 @@ def legacy_checks(spec: ContractSpec) -> tuple[str, ...]:
                 out.append("max_supply_enforced")
         elif spec.access == "ownable":
             out.append("only_owner_mints")
+        elif spec.access == "roles":
+            out.append("only_minter_mints")
         if any("uri" in (c.name + c.description).lower() for c in spec.custom):
             out.append("only_owner_sets_base_uri")
     elif spec.kind == "vesting" and "cliff" in f:

@@ -246,13 +246,42 @@ def _has(text: str, pattern: str) -> bool:
     return re.search(pattern, text, re.I) is not None
 
 
+_NAME_STOP = frozenset(
+    [
+        "paid",
+        "in",
+        "on",
+        "to",
+        "who",
+        "whose",
+        "by",
+        "at",
+        "from",
+        "which",
+        "where",
+        "is",
+        "are",
+        "can",
+        "will",
+        "so",
+        "if",
+        "when",
+        "whereby",
+        "holding",
+    ]
+)
+
+
 def _quoted_or_named(text: str) -> str | None:
     m = re.search(
         r"\b(?:named|called|name(?:d)?\s*[:=]?|titled)\s+[\"'“]?([A-Z][\w ]{0,40}?)[\"'”]?(?=[,.;(]|\s+(?:with|and|symbol|ticker|that|which|where|for|using|having|token|nft|collection|dao|vault)\b|$)",
         text,
     )
     if m:
-        return m.group(1).strip()
+        # "named Deal Escrow paid in an ERC20 token": the name ends where the sentence goes on
+        words = m.group(1).split()
+        cut = next((i for i, w in enumerate(words) if i and w in _NAME_STOP), len(words))
+        return " ".join(words[:cut])
     m = re.search(r"[\"“]([^\"”]{1,40})[\"”]", text)
     return m.group(1).strip() if m else None
 

@@ -101,6 +101,39 @@ def test_wizard_kinds_are_checked_too(anvil_rpc: str) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("request_text", "name", "checks"),
+    [
+        # paid in an ERC20: the deposit and the release move tokens, not ETH
+        (
+            "escrow named Deal Escrow paid in an ERC20 token like USDC",
+            "DealEscrow",
+            {"deposit_held", "release_pays_seller", "stranger_release_reverts"},
+        ),
+        # the cap is deployed as the spec's whole assets, so a 100-asset deposit fits under it
+        (
+            "tokenized vault called Capped Vault (cVLT) with a deposit cap of 1M",
+            "CappedVault",
+            {"deposit_mints_shares", "redeem_returns_assets"},
+        ),
+        # AccessControl: the minter role is checked like an owner
+        (
+            "ERC721 named Badges (BDG) with access control roles, enumerable, minter role mints",
+            "Badges",
+            {"only_minter_mints"},
+        ),
+    ],
+)
+def test_token_escrow_capped_vault_and_role_minting_pass_their_checks(
+    request_text: str, name: str, checks: set[str], anvil_rpc: str
+) -> None:
+    r = generate(request_text, TemplateBackend(), GenerateOptions(rpc=anvil_rpc))
+    assert r.status == "ok", r.reason
+    assert r.ir is not None and r.ir.name == name
+    assert r.behaviour is not None
+    assert {c.name: c.status for c in r.behaviour.checks} == {c: "passed" for c in checks}
+
+
 def test_unmet_requirement_makes_the_result_partial_and_no_behaviour_says_not_checked(anvil_rpc: str) -> None:
     r = generate(
         "a tip jar contract that charges a 2% fee on every tip",
@@ -110,3 +143,21 @@ def test_unmet_requirement_makes_the_result_partial_and_no_behaviour_says_not_ch
     assert r.status == "partial" and "not met: fee" in r.reason
     assert r.behaviour is not None and r.behaviour.status == "not checked"
     assert "passed" not in r.behaviour.reason
+
+
+def test_the_cap_check_finds_the_counter_of_an_enumerable_collection(tmp_path: Path, anvil_rpc: str) -> None:
+    # Enumerable keeps a second counter (the token list's length) that also goes 0 -> 1 on the
+    # first mint: the check must still be run, pass on the real cap and fail without it.
+    text = "NFT called Space Cats (CAT) with 10k max supply, public mint for 0.05 ETH, enumerable"
+    r = generate(text, TemplateBackend(), GenerateOptions(rpc=anvil_rpc))
+    assert r.status == "ok", r.reason
+    assert r.behaviour is not None and r.ir is not None and r.source is not None
+    assert {c.name: c.status for c in r.behaviour.checks}["max_supply_enforced"] == "passed"
+    guard = "        if (_nextTokenId >= MAX_SUPPLY) revert SoldOut();\n"
+    assert guard in r.source
+    bad = r.source.replace(guard, "")
+    p = tmp_path / "c" / f"{r.ir.name}.sol"
+    p.parent.mkdir()
+    p.write_text(bad)
+    report = run_checks(r.ir, bad, p, anvil_rpc, workdir=tmp_path, contract=r.ir.name)
+    assert {c.name: c.status for c in report.checks}["max_supply_enforced"] == "failed"
