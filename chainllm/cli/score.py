@@ -159,6 +159,8 @@ def score(
                 out=ray_out, progress=bar.update,
             )  # fmt: skip
         results = [risk_from_json(d) for d in rows]
+        # --json prints the workers' documents as they are (the same bytes as to_json's)
+        printed = [json.dumps(d, sort_keys=True) for d in rows] if as_json else None
         for note in executor.report.retried + ([] if source else notes):
             err.print(f"warning: {note}", soft_wrap=True)
         model_info = model.describe(cid) if model is not None else {}
@@ -172,10 +174,14 @@ def score(
         finally:
             scorer.close()
         model_info = scorer.model_info
+        printed = None
     out = Console(soft_wrap=True)
+    if printed:
+        click.echo("\n".join(printed))
     for r in results:
         if as_json:
-            click.echo(json.dumps(r.to_json(), sort_keys=True))
+            if printed is None:
+                click.echo(json.dumps(r.to_json(), sort_keys=True))
             continue
         colour = _COLOURS[r.verdict]
         head = f"[bold]{r.tx_hash}[/bold]  [{colour}]{r.verdict}[/{colour}]"
