@@ -154,10 +154,11 @@ GENERIC = {
 }
 
 OTHER_LANGS = re.compile(
-    r"\b(contrato|inteligente|escribe|escriba|crea|crear|vertrag|schreibe|erstelle|contrat|écris|créer|intelligent|scrivi|contratto|un|une|der|die|das|und|el|los|las|que|per|para|con|avec|mit|ist|est|sur|pour|por)\b"
+    # not "per" or "intelligent": English too ("0.1 ETH per request", "an intelligent wallet")
+    r"\b(contrato|inteligente|escribe|escriba|crea|crear|vertrag|schreibe|erstelle|contrat|écris|créer|scrivi|contratto|un|une|der|die|das|und|el|los|las|que|para|con|avec|mit|ist|est|sur|pour|por)\b"
 )
 ENGLISH = re.compile(
-    r"\b(the|a|an|and|of|to|that|with|for|is|can|where|which|who|write|create|make|me|my|i|contract|token|smart|please|simple|how|it|in|on|each|only|users?|owner)\b"
+    r"\b(the|a|an|and|of|to|that|with|for|is|are|be|can|where|which|who|write|create|make|me|my|i|contract|token|smart|please|simple|how|it|in|on|at|by|from|per|each|every|any|anyone|all|once|most|only|users?|owner|address(es)?|when|after|before)\b"
 )
 NOT_CONTRACT = re.compile(
     r"^(?!.*\b(contract|solidity|smart contract|on-?chain|blockchain|ethereum|evm|token|nft|wallet|dapp)\b).*\b(poem|song|lyrics|essay|story|haiku|joke|recipe|letter|email|novel|summar(y|ise|ize)|translate|python|javascript|java|c\+\+|rust|sql|html|css|website|web ?page|resume|cv)\b",
@@ -215,7 +216,9 @@ def screen(text: str) -> str:
             hint="write the request in English; chainllm's parser reads English only",
         )
     words = re.findall(r"[a-zà-ÿ]+", low)
-    if len(words) >= 4 and len(OTHER_LANGS.findall(low)) >= 2 and len(ENGLISH.findall(low)) < 2:
+    # two different foreign function words and hardly any English ones (one word said twice is
+    # not a language)
+    if len(words) >= 4 and len(set(OTHER_LANGS.findall(low))) >= 2 and len(ENGLISH.findall(low)) < 2:
         raise BadInputError(
             "the request is not in English",
             hint="write the request in English; chainllm's parser reads English only",

@@ -122,3 +122,17 @@ def test_bad_input_gets_a_one_line_reason(text: str, message: str) -> None:
 def test_a_describable_contract_of_no_known_kind_is_not_refused_but_named_unmet() -> None:
     ir = build_ir("a contract that manages the rental of parking spots on chain")
     assert ir.kind == "unsupported" and ir.unmet
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rewards 5 tokens per wallet per day, at most once per day.",
+        "Pays 1 ETH per vote per address",
+        "An intelligent savings jar: deposits are locked per user until a date they pick.",
+    ],
+)
+def test_english_with_words_other_languages_share_is_not_refused(text: str) -> None:
+    from chainllm.generate.kinds import screen
+
+    screen(text)  # "per" / "intelligent" are English too: no "not in English" refusal
