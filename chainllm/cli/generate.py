@@ -251,36 +251,21 @@ def generate(
             "no request given",
             hint='pass a description, e.g. chainllm generate "a simple voting contract", or --spec FILE',
         )
+
+    def make_backend() -> Backend:
+        return build_backend(backend, base=base, adapter=adapter, base_url=base_url, model=model,
+                             threads=threads, timeout=timeout)  # fmt: skip
+
     if explain:
         from chainllm.generate.fill import build as build_ir
 
-        explain_backend = (
-            None
-            if ir is not None
-            else build_backend(
-                backend,
-                base=base,
-                adapter=adapter,
-                base_url=base_url,
-                model=model,
-                threads=threads,
-                timeout=timeout,
-            )
-        )
+        explain_backend = None if ir is not None else make_backend()
         shown = ir or build_ir(prompt, explain_backend, fill, base=base)
         click.echo(json.dumps(shown.to_dict(), indent=2))
         raise SystemExit(0 if not shown.unmet else 1)
     if out is not None:
         check_out_path(out, force=force)
-    be = build_backend(
-        backend,
-        base=base,
-        adapter=adapter,
-        base_url=base_url,
-        model=model,
-        threads=threads,
-        timeout=timeout,
-    )
+    be = make_backend()
     opts = GenerateOptions(
         k=k,
         rounds=rounds,

@@ -269,20 +269,8 @@ def ir_for_kind(text: str, kind: str, fill: Fill | None = None) -> ContractIR:
         " (kind chosen by the model under JSON-schema constrained decoding)" if fill else ""
     )
     reqs = (Requirement(f"kind: {kind.replace('_', ' ')}", how), *kinds._requirements(low, k.meets, k.kind))
-    return ContractIR(
-        kind=k.kind,
-        name=name,
-        params={**params, "filled_by_model": filled} if fill else params,
-        roles=k.roles,
-        assets=k.assets,
-        functions=k.functions,
-        events=tuple(sorted({f.event for f in k.functions if f.event})),
-        invariants=k.invariants,
-        checks=tuple(dict.fromkeys(checks)),
-        requirements=reqs,
-        warnings=tuple(warnings),
-        notes=tuple(notes),
-    )
+    params = {**params, "filled_by_model": filled} if fill else params
+    return kinds.ir_of(k, name, params, checks, reqs, warnings, notes)
 
 
 def filled_fields(ir: ContractIR) -> tuple[str, ...]:

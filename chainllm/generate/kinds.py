@@ -1048,6 +1048,19 @@ def build_ir(text: str) -> ContractIR:
         Requirement(f"kind: {k.kind.replace('_', ' ')}", f"{k.kind} composer"),
         *_requirements(low, k.meets, k.kind),
     )
+    return ir_of(k, name, params, checks, reqs, warnings, notes)
+
+
+def ir_of(
+    k: KindDef,
+    name: str,
+    params: dict[str, Any],
+    checks: list[str],
+    reqs: tuple[Requirement, ...],
+    warnings: list[str],
+    notes: list[str],
+) -> ContractIR:
+    """The IR of kind ``k`` with what the parser (or the model) read from the request."""
     return ContractIR(
         kind=k.kind,
         name=name,
