@@ -93,6 +93,12 @@ def main() -> None:
             f"{c['config']:26} {c['ok']:5.0%} {c['compiled']:9.0%} {c['free_high_medium']:6.0%} "
             f"{c['model_wrote']:6.0%} {c['library_wrote']:8.0%} {c['s_per_entry']:8.1f}"
         )
+    by = {c["config"]: c for c in out}
+    on, off = by.get("no-library+retrieval"), by.get("no-library+no-retrieval")
+    if on and off and off["s_per_entry"]:
+        # the peer is the same loop without retrieval: what retrieval adds, in time and in results
+        print(f"retrieval vs none (model alone): time ratio {on['s_per_entry'] / off['s_per_entry']:.2f}, "
+              f"ok {on['ok']:.0%} vs {off['ok']:.0%}")  # fmt: skip
 
 
 if __name__ == "__main__":
