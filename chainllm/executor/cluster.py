@@ -444,57 +444,48 @@ class RayExecutor:
                 pools.setdefault(key, []).append(str(e["name"]))
         return pools
 
-    def _make_room(self, key: str, slots: int) -> set[str]:
-        """Names of this pool's warm actors; idle actors of other pools are ended when the
-        cluster lacks the CPUs for this run's new ones (they would wait for them otherwise)."""
+    def _ask_warm(self, pools: dict[str, list[str]]) -> list[tuple[WarmActor, Any]]:
+        """Each warm actor of ``pools`` with its answer (busy, idle seconds; None when it did
+        not answer within 2 s) and its handle. It answers from its own thread ("ctl")."""
         ray = self.ray
-        pools = self._warm_pools()
-        ours = set(pools.pop(key, []))
-        new = sum(1 for s in range(slots) if f"{key}-{s}" not in ours)
-        if not pools or ray.available_resources().get("CPU", 0.0) >= new * self.cpus_per_worker:
-            return ours
-        asks: dict[Any, Any] = {}
-        for names in pools.values():
-            for name in names:
+        asks: dict[Any, tuple[str, str, Any]] = {}
+        for key, names in sorted(pools.items()):
+            for name in sorted(names):
                 try:
                     h = ray.get_actor(name, namespace=WARM_NAMESPACE)
                 except ValueError:  # ended meanwhile
                     continue
-                asks[h.status.options(concurrency_group="ctl").remote()] = h
-        ready, _ = ray.wait(list(asks), num_returns=len(asks), timeout=2.0)
-        for ref in ready:
-            try:
-                busy, _idle = ray.get(ref)
-            except ray.exceptions.RayError:
-                continue
-            if not busy:  # another command's warm state: it is rebuilt if that command returns
-                ray.kill(asks[ref], no_restart=True)
-        return ours
-
-    def warm_status(self) -> list[WarmActor]:
-        """Every warm chainllm actor on the cluster: its pool, whether it is running a
-        partition, how long it has been idle (None: it did not answer within 2 s)."""
-        ray = self.ray
-        asks: dict[Any, tuple[str, str]] = {}
-        out: list[WarmActor] = []
-        for key, names in sorted(self._warm_pools().items()):
-            for name in sorted(names):
-                try:
-                    h = ray.get_actor(name, namespace=WARM_NAMESPACE)
-                except ValueError:
-                    continue
-                asks[h.status.options(concurrency_group="ctl").remote()] = (key, name)
+                asks[h.status.options(concurrency_group="ctl").remote()] = (key, name, h)
         ready, _ = ray.wait(list(asks), num_returns=len(asks), timeout=2.0) if asks else ([], [])
-        answers = {}
+        answers: dict[Any, tuple[bool, float]] = {}
         for ref in ready:
             try:
                 answers[ref] = ray.get(ref)
             except ray.exceptions.RayError:
                 continue
-        for ref, (key, name) in asks.items():
+        out = []
+        for ref, (key, name, h) in asks.items():
             busy, idle = answers.get(ref, (None, None))
-            out.append(WarmActor(key, name, busy, None if idle is None else round(idle, 1)))
+            out.append((WarmActor(key, name, busy, None if idle is None else round(idle, 1)), h))
         return out
+
+    def _make_room(self, key: str, slots: int) -> set[str]:
+        """Names of this pool's warm actors; idle actors of other pools are ended when the
+        cluster lacks the CPUs for this run's new ones (they would wait for them otherwise)."""
+        pools = self._warm_pools()
+        ours = set(pools.pop(key, []))
+        new = sum(1 for s in range(slots) if f"{key}-{s}" not in ours)
+        if not pools or self.ray.available_resources().get("CPU", 0.0) >= new * self.cpus_per_worker:
+            return ours
+        for actor, handle in self._ask_warm(pools):
+            if actor.busy is False:  # another command's warm state: rebuilt if that command returns
+                self.ray.kill(handle, no_restart=True)
+        return ours
+
+    def warm_status(self) -> list[WarmActor]:
+        """Every warm chainllm actor on the cluster: its pool, whether it is running a
+        partition, how long it has been idle (None: it did not answer within 2 s)."""
+        return [actor for actor, _ in self._ask_warm(self._warm_pools())]
 
     def release_warm(self) -> int:
         """End every warm chainllm actor on the cluster now (idle or not); how many."""
