@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
 )
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json (as on the other commands).")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -113,6 +114,7 @@ def audit(
     paths: tuple[Path, ...],
     fail_on: str,
     fmt: str,
+    as_json: bool,
     out: Path | None,
     remap: tuple[str, ...],
     allow_path: tuple[Path, ...],
@@ -149,6 +151,10 @@ def audit(
       chainllm audit src/ --detect integer-overflow,block-randomness
       chainllm audit --list-detectors
     """
+    if as_json:
+        if fmt not in ("table", "json"):
+            raise click.UsageError(f"--json asks for JSON and --format asks for {fmt}: give one of them.")
+        fmt = "json"
     add_failure_fields(results=[])  # --format json failures: the one error shape, plus results
     if list_detectors:
         from chainllm.cli.detector_list import print_detectors

@@ -56,6 +56,15 @@ def test_json_envelope_is_stable(contracts: Path) -> None:
     )
 
 
+def test_json_flag_is_format_json(contracts: Path) -> None:
+    # `--json` as on every other command; it conflicts with another --format
+    code, out, _ = run(str(contracts / "V07Origin.sol"), "--json", "--fail-on", "none")
+    assert code == 0
+    assert [f["check"] for f in json.loads(out)["results"][0]["findings"]].count("tx-origin") == 1
+    code, out, err = run(str(contracts / "V07Origin.sol"), "--json", "--format", "sarif")
+    assert code == 2 and "give one of them" in err and json.loads(out)["error"]["code"] == "usage"
+
+
 def test_sarif_is_valid_2_1_0(contracts: Path, tmp_path: Path) -> None:
     out_file = tmp_path / "r.sarif"
     code, _, err = run(str(contracts / "V05Unchecked.sol"), "--format", "sarif", "--out", str(out_file))
