@@ -63,6 +63,7 @@ class SignatureReplay(ChainDetector):
 
 def _consumed(f: Any, digest: Any) -> bool:
     written = [s for s in f.all_state_variables_written() if isinstance(s, StateVariable)]
+    written += _written_through_libraries(f)
     if written and id(digest) in ir.taint(f, written):
         return True  # the digest signs a nonce this call changes
     for node in f.nodes:
@@ -79,10 +80,39 @@ def _consumed(f: Any, digest: Any) -> bool:
         for op in node.irs:
             if isinstance(op, Index) and isinstance(ir.ref_base(op.variable_left), StateVariable):
                 indexes[id(op.lvalue)] = op.variable_right
+    checked = _checked_state(f)
     for node in f.nodes:
         for op in node.irs:
             if isinstance(op, Assignment) and id(op.lvalue) in indexes:
+                if ir.ref_base(op.lvalue) not in checked:
+                    continue  # recorded but never looked at (e.g. `allowance[o][spender] = v`): no guard
                 key = indexes[id(op.lvalue)]
                 if key is digest or id(digest) in ir.taint(f, [key]):
-                    return True  # `used[digest] = true` / `usedNonces[nonce] = true`
+                    return True  # `require(!used[h]); used[h] = true` / the same for nonces
     return False
+
+
+def _written_through_libraries(f: Any) -> list[StateVariable]:
+    """State passed by storage reference to a library function that writes it
+    (`nonces[owner].increment()` with OpenZeppelin's Counters): Slither does not list it
+    among the caller's writes."""
+    out: list[StateVariable] = []
+    for node in f.nodes:
+        for op in node.irs:
+            if not isinstance(op, (LibraryCall, InternalCall)) or not op.arguments:
+                continue
+            callee = op.function
+            params = getattr(callee, "parameters", [])
+            changed = {id(v) for v in getattr(callee, "variables_written", [])}
+            for arg, param in zip(op.arguments, params, strict=False):  # `using for` may bind one
+                if getattr(param, "location", None) != "storage" or id(param) not in changed:
+                    continue
+                base = ir.ref_base(arg)
+                if isinstance(base, StateVariable):
+                    out.append(base)
+    return out
+
+
+def _checked_state(f: Any) -> set[Any]:
+    """State variables the function (or its modifiers) reads in a condition."""
+    return {s for g in ir.with_modifiers(f) for n in g.nodes if ir.is_condition(n) for s in n.state_variables_read}

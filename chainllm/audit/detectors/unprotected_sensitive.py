@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from slither.core.declarations.solidity_variables import SolidityVariable
 from slither.core.solidity_types import ElementaryType, MappingType
 from slither.core.variables.state_variable import StateVariable
 from slither.slithir.operations import (
@@ -15,6 +16,7 @@ from slither.slithir.operations import (
     InternalCall,
     LibraryCall,
     SolidityCall,
+    TypeConversion,
 )
 
 from chainllm.audit.detectors import ir
@@ -112,17 +114,32 @@ def _mints(f: Any) -> bool:
 
 
 def _paid(reach: list[Any]) -> bool:
-    """Minting against a payment (msg.value, a token pulled in) is a sale, not a free mint."""
+    """Minting against a payment (msg.value, a token pulled in, or tokens sent beforehand and
+    counted from the contract's own balance, as an AMM pair or a vault does) is a sale or a
+    deposit, not a free mint."""
     for g in reach:
+        this: set[int] = set()  # values that are `address(this)`
         for node in g.nodes:
             if ir.MSG_VALUE in node.solidity_variables_read:
                 return True
             for op in node.irs:
-                if isinstance(op, (HighLevelCall, LibraryCall, InternalCall)) and PAY_CALL.match(
-                    getattr(op.function, "name", "")
+                if isinstance(op, TypeConversion) and (id(op.variable) in this or _is_self(op.variable)):
+                    this.add(id(op.lvalue))
+                name = getattr(op.function, "name", "") if hasattr(op, "function") else ""
+                if isinstance(op, (HighLevelCall, LibraryCall, InternalCall)) and PAY_CALL.match(name):
+                    return True
+                if (
+                    isinstance(op, HighLevelCall)
+                    and name == "balanceOf"
+                    and op.arguments
+                    and (id(op.arguments[0]) in this or _is_self(op.arguments[0]))
                 ):
                     return True
     return False
+
+
+def _is_self(v: Any) -> bool:
+    return isinstance(v, SolidityVariable) and v.name == "this"
 
 
 def _declared_in_unit(det: ChainDetector, f: Any) -> bool:

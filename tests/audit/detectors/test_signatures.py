@@ -55,3 +55,37 @@ def test_replay_without_nonce_or_used_record(check):  # type: ignore[no-untyped-
 def test_ecrecover_zero_address(check):  # type: ignore[no-untyped-def]
     results = check(_only("ZERO"), "0.8.28", EcrecoverZero)
     assert "address(0)" in results[0]["description"]
+
+
+# A nonce kept in a library struct (OpenZeppelin 3/4's Counters shape): the write happens
+# inside the library, through the storage reference. And a mapping the digest's fields index
+# (the allowance being set) is no used-signature record.
+LIBRARY_NONCE = """
+library Tally {
+    struct Count { uint256 n; }
+    function value(Count storage c) internal view returns (uint256) { return c.n; }
+    function bump(Count storage c) internal { c.n += 1; }
+}
+contract Permits {
+    using Tally for Tally.Count;
+    mapping(address => Tally.Count) private seq;
+    mapping(address => mapping(address => uint256)) public allowance;
+    function permit(address holder, address spender, uint256 amount, uint8 v, bytes32 r, bytes32 s) external {
+        bytes32 digest = keccak256(abi.encode(holder, spender, amount, seq[holder].value()));
+        address who = ecrecover(digest, v, r, s);
+        require(who != address(0) && who == holder);
+        seq[holder].bump();
+        allowance[holder][spender] = amount;
+    }
+    function permitStale(address holder, address spender, uint256 amount, uint8 v, bytes32 r, bytes32 s) external {
+        bytes32 digest = keccak256(abi.encode(holder, spender, amount, seq[holder].value()));
+        address who = ecrecover(digest, v, r, s); // HIT
+        require(who != address(0) && who == holder);
+        allowance[holder][spender] = amount;
+    }
+}
+"""
+
+
+def test_library_nonce_counts_and_an_unchecked_mapping_does_not(check):  # type: ignore[no-untyped-def]
+    check(LIBRARY_NONCE, "0.8.28", SignatureReplay)

@@ -80,3 +80,50 @@ contract Drain {
 
 def test_sensitive_operations_need_a_caller_check(check):  # type: ignore[no-untyped-def]
     check(SOURCE, "0.8.28", UnprotectedSensitive)
+
+
+# Shares minted for tokens sent beforehand and counted from the contract's own balance (the
+# AMM-pair / vault shape: Uniswap v2's permissionless mint and burn) are a deposit, not a free
+# mint; a fee-mint helper called from burn is the same. Free mints stay findings.
+DEPOSIT_MINT = """
+interface IERC20Like {
+    function balanceOf(address) external view returns (uint256);
+    function transfer(address, uint256) external returns (bool);
+}
+contract Shares {
+    IERC20Like public immutable asset;
+    uint256 public reserve;
+    uint256 public totalSupply;
+    address public feeTo;
+    mapping(address => uint256) public balanceOf;
+    constructor(IERC20Like a) { asset = a; feeTo = msg.sender; }
+    function _mint(address to, uint256 n) internal { totalSupply += n; balanceOf[to] += n; }
+    function _burn(address from, uint256 n) internal { balanceOf[from] -= n; totalSupply -= n; }
+    function _mintFee() private { if (reserve > 0) _mint(feeTo, reserve / 1000); }
+    function deposit(address to) external returns (uint256 shares) {
+        uint256 bal = asset.balanceOf(address(this));
+        shares = bal - reserve;
+        _mint(to, shares);
+        reserve = bal;
+    }
+    function redeem(address to) external returns (uint256 amount) {
+        _mintFee();
+        uint256 shares = balanceOf[address(this)];
+        amount = shares * asset.balanceOf(address(this)) / totalSupply;
+        _burn(address(this), shares);
+        asset.transfer(to, amount);
+        reserve = asset.balanceOf(address(this));
+    }
+    function faucet(address to) external { // HIT
+        _mint(to, 100);
+    }
+    function gift(address to, uint256 n) external { // HIT
+        asset.balanceOf(to);
+        _mint(to, n);
+    }
+}
+"""
+
+
+def test_deposit_counted_from_own_balance_is_not_a_free_mint(check):  # type: ignore[no-untyped-def]
+    check(DEPOSIT_MINT, "0.8.28", UnprotectedSensitive)
