@@ -287,8 +287,9 @@ def eth_transfers(function: Function) -> Iterator[tuple[Node, Any, Any]]:
 
 
 def state_writers(contract: Contract, var: StateVariable) -> list[Function]:
-    """Functions of the contract (constructors excluded) that write ``var``."""
-    return [f for f in contract.functions if not f.is_constructor and var in f.all_state_variables_written()]
+    """Entry points (public or external, constructors excluded) that write ``var``, themselves
+    or through what they call: a private helper only the constructor calls is no later writer."""
+    return [f for f in entry_points(contract) if var in f.all_state_variables_written()]
 
 
 def in_loop(node: Node) -> bool:

@@ -84,6 +84,42 @@ contract Withdraw {
         payable(msg.sender).transfer(amount);
     }
 }
+contract Split {
+    // the total is written only by a private helper the constructor calls (OpenZeppelin
+    // 2.x PaymentSplitter's shape): no later transaction can change it
+    uint256 private total;
+    mapping(address => uint256) public share;
+    mapping(address => uint256) public paid;
+    constructor(address[] memory who, uint256[] memory parts) payable {
+        for (uint256 i = 0; i < who.length; i++) _add(who[i], parts[i]);
+    }
+    function _add(address a, uint256 part) private {
+        share[a] = part;
+        total += part;
+    }
+    function release(address payable a) external {
+        uint256 due = address(this).balance * share[a] / total - paid[a];
+        paid[a] += due;
+        a.transfer(due);
+    }
+}
+contract OpenSplit {
+    uint256 private total;
+    address public owner;
+    mapping(address => uint256) public share;
+    constructor() { owner = msg.sender; }
+    function _add(address a, uint256 part) private {
+        share[a] = part;
+        total += part;
+    }
+    function addPayee(address a, uint256 part) external {
+        require(msg.sender == owner);
+        _add(a, part);
+    }
+    function release(address payable a) external {
+        a.transfer(address(this).balance * share[a] / total); // HIT
+    }
+}
 """
 
 
