@@ -26,7 +26,7 @@ from chainllm.audit.sources import DEFAULT_MAX_FILE_BYTES, Closure, Project, loa
 from chainllm.audit.taxonomy import tag
 from chainllm.errors import BadInputError, ChainLLMError
 from chainllm.toolchain.compilers import MAX_ATTEMPTS, Candidate, Compiler, ensure, plan
-from chainllm.types import AuditReport, Diagnostic, FileAudit, Severity
+from chainllm.types import AuditReport, Diagnostic, FileAudit, Finding, Severity
 
 if TYPE_CHECKING:
     from chainllm.executor import Executor
@@ -346,7 +346,7 @@ def audit_paths(
                     )
                 done(i, audit)
 
-    ordered = tuple(results[i] for i in sorted(results))
+    ordered = _one_home(tuple(results[i] for i in sorted(results)))
     report = AuditReport(
         results=ordered,
         fail_on=opts.fail_on,
@@ -354,6 +354,29 @@ def audit_paths(
         skipped_unchanged=len(files) - len(ordered),
     )
     return apply_baseline(report, accepted) if accepted is not None else report
+
+
+def _one_home(results: tuple[FileAudit, ...]) -> tuple[FileAudit, ...]:
+    """Report each finding once. Auditing a folder compiles every file with what it imports,
+    so a finding in ``Pair.sol`` also came back with ``Factory.sol``, which imports it, and
+    the counts doubled. A finding stays with the audited file it is in (else the first file
+    that reported it); findings with no file (compiler-version notes) stay with each file."""
+    home: dict[str, int] = {}
+    for i, r in enumerate(results):
+        for f in r.findings:
+            if not f.id or not f.file:
+                continue
+            if f.id not in home or (_is_home(r, f) and not _is_home(results[home[f.id]], f)):
+                home[f.id] = i
+    out = []
+    for i, r in enumerate(results):
+        kept = tuple(f for f in r.findings if not f.id or not f.file or home.get(f.id) == i)
+        out.append(r if len(kept) == len(r.findings) else replace(r, findings=kept))
+    return tuple(out)
+
+
+def _is_home(r: FileAudit, f: Finding) -> bool:
+    return bool(f.file) and r.path.replace("\\", "/").endswith(str(f.file).replace("\\", "/"))
 
 
 def audit_file(path: str | Path, options: AuditOptions | None = None) -> FileAudit:

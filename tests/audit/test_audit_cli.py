@@ -255,3 +255,28 @@ def test_timeout_on_one_file_is_reported_for_that_file(contracts: Path, tmp_path
     assert [r.analysis_error is not None for r in report.results] == [True, True]
     assert "timed out" in (report.results[0].analysis_error or "")
     assert report.exit_code() == 2
+
+
+def test_a_finding_in_an_imported_file_is_reported_once(tmp_path: Path) -> None:
+    # Base.sol's tx.origin check comes back with Base.sol and with Child.sol (which imports
+    # it); the report keeps it once, with the file it is in, and counts it once.
+    (tmp_path / "Base.sol").write_text(
+        "// SPDX-License-Identifier: MIT\npragma solidity 0.8.28;\n"
+        "contract Base {\n    address owner = msg.sender;\n"
+        "    function pay(address payable to) external {\n"
+        "        require(tx.origin == owner);\n        to.transfer(address(this).balance);\n    }\n}\n"
+    )
+    (tmp_path / "Child.sol").write_text(
+        '// SPDX-License-Identifier: MIT\npragma solidity 0.8.28;\nimport "./Base.sol";\n'
+        "contract Child is Base {\n    uint256 public n;\n    function bump() external { n += 1; }\n}\n"
+    )
+    code, out, _ = run(str(tmp_path), "--json", "--fail-on", "none", "--no-cache")
+    assert code == 0
+    doc = json.loads(out)
+    where = [
+        (Path(r["path"]).name, f["file"]) for r in doc["results"] for f in r["findings"] if f["check"] == "tx-origin"
+    ]
+    assert where == [("Base.sol", "Base.sol")], where
+    assert doc["summary"]["counts"]["Medium"] == sum(
+        1 for r in doc["results"] for f in r["findings"] if f["impact"] == "Medium"
+    )
