@@ -7,6 +7,7 @@ from typing import Any
 
 from slither.core.cfg.node import NodeType
 from slither.core.declarations import Function
+from slither.core.variables.state_variable import StateVariable
 from slither.slithir.operations import Assignment, Binary, BinaryType
 from slither.slithir.variables import Constant
 
@@ -82,6 +83,18 @@ class IntegerOverflow(ChainDetector):
             if isinstance(i, Binary) and i.type == BinaryType.ADDITION
             for v in (i.variable_left, i.variable_right)
         }
+        # amounts a checked subtraction took out of a state mapping: adding the same amount to
+        # another entry of that mapping moves value within it and cannot overflow (solmate's
+        # `balanceOf[from] -= amount; unchecked { balanceOf[to] += amount; }`)
+        debits = {
+            (id(ir.ref_base(i.variable_left)), names(i.variable_right))
+            for n in f.nodes
+            if getattr(n.scope, "is_checked", False)
+            for i in n.irs
+            if isinstance(i, Binary)
+            and i.type == BinaryType.SUBTRACTION
+            and isinstance(ir.ref_base(i.variable_left), StateVariable)
+        }
         out: list[tuple[Any, str]] = []
         for node in f.nodes:
             if getattr(node.scope, "is_yul", False) or node.type == NodeType.ASSEMBLY:
@@ -91,6 +104,11 @@ class IntegerOverflow(ChainDetector):
                     not isinstance(op, Binary)
                     or op.type not in _OPS
                     or getattr(node.scope, "is_checked", not self._pre08())
+                ):
+                    continue
+                if op.type == BinaryType.ADDITION and any(
+                    (id(ir.ref_base(x)), names(y)) in debits
+                    for x, y in ((op.variable_left, op.variable_right), (op.variable_right, op.variable_left))
                 ):
                     continue
                 msg = self._check(op, f, names, comps, divisions, checked_operands)
@@ -116,7 +134,8 @@ class IntegerOverflow(ChainDetector):
         a, b = op.variable_left, op.variable_right
         if isinstance(a, Constant) and isinstance(b, Constant):
             return None
-        from_params = ir.taint(f, f.parameters)
+        # a storage-pointer parameter points at the contract's own state, not at caller input
+        from_params = ir.taint(f, [p for p in f.parameters if getattr(p, "location", None) != "storage"])
         from_value = ir.taint(f, [ir.MSG_VALUE])
         tainted = [v for v in (a, b) if id(v) in from_params]
         by_value = [v for v in (a, b) if id(v) in from_value and id(v) not in from_params]

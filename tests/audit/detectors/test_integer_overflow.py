@@ -140,3 +140,47 @@ contract Ledger {
 
 def test_library_helpers_and_post_checked_differences_are_quiet(check):  # type: ignore[no-untyped-def]
     check(LIBRARIES, "0.5.17", IntegerOverflow)
+
+
+# Value moved within one mapping (solmate's ERC20: the checked debit bounds the unchecked
+# credit) and a storage-pointer parameter (OpenZeppelin 3.x ERC20Snapshot's private helper
+# pushing to the arrays it points at) are quiet; a credit with no debit is not.
+MOVES = """
+contract Ledger {
+    mapping(address => uint256) public balanceOf;
+    mapping(address => uint256) public points;
+    function transfer(address to, uint256 amount) external {
+        balanceOf[msg.sender] -= amount;
+        unchecked { balanceOf[to] += amount; }
+    }
+    function award(address to, uint256 amount) external {
+        balanceOf[msg.sender] -= amount;
+        unchecked { points[to] += amount; } // HIT
+    }
+}
+"""
+
+POINTERS = """
+contract Snap {
+    struct Marks { uint256[] ids; uint256[] values; }
+    mapping(address => Marks) private marks;
+    function _record(Marks storage m, uint256 id, uint256 value) private {
+        m.ids.push(id);
+        m.values.push(value);
+    }
+    function note(uint256 id, uint256 value) public {
+        _record(marks[msg.sender], id, value);
+    }
+    function addUp(uint256 a, uint256 b) public pure returns (uint256) {
+        return a + b; // HIT
+    }
+}
+"""
+
+
+def test_moves_within_a_mapping(check):  # type: ignore[no-untyped-def]
+    check(MOVES, "0.8.28", IntegerOverflow)
+
+
+def test_storage_pointer_parameters(check):  # type: ignore[no-untyped-def]
+    check(POINTERS, "0.6.12", IntegerOverflow)
