@@ -112,9 +112,17 @@ def _progress(message: str) -> None:
     print(f"chainllm: {message}", file=sys.stderr, flush=True)
 
 
-def _compile_first_that_works(task: _Task) -> tuple[Compilation | None, Compiler | None, list[str]]:
+def _stack_too_deep(comp: Compilation) -> bool:
+    return any("Stack too deep" in e.message for e in comp.result.errors)
+
+
+def _compile_first_that_works(
+    task: _Task,
+) -> tuple[Compilation | None, Compiler | None, list[str], CompileSettings]:
     """Try the planned compilers in order; returns the compilation that worked (else the last
-    attempt), its compiler and "version: why" for each one that did not."""
+    attempt), its compiler, "version: why" for each one that did not, and the settings used.
+    "Stack too deep" without the optimizer is retried with it: projects such as Aave v3 only
+    compile optimised (their build config says so, a lone file does not)."""
     tried: list[str] = []
     first: tuple[Compilation, Compiler] | None = None  # the newest compiler's errors are the ones shown
     for cand in task.candidates:
@@ -132,12 +140,25 @@ def _compile_first_that_works(task: _Task) -> tuple[Compilation | None, Compiler
             timeout=task.timeout,
         )
         if comp.result.compiled:
-            return comp, compiler, tried
+            return comp, compiler, tried, task.settings
+        if _stack_too_deep(comp) and not task.settings.optimize:
+            optimised = replace(task.settings, optimize=True)
+            again = compile_closure(
+                task.closure,
+                task.project,
+                display_path=task.display,
+                settings=optimised,
+                compiler=compiler,
+                timeout=task.timeout,
+            )
+            if again.result.compiled:
+                tried.append(f"{compiler.version_str} without the optimizer: stack too deep (audited optimised)")
+                return again, compiler, tried, optimised
         first = first or (comp, compiler)
         err = comp.result.errors[0] if comp.result.errors else None
         why = f"{err.code + ': ' if err and err.code else ''}{err.message if err else 'failed'}"
         tried.append(f"{compiler.version_str}: {why}")
-    return (first[0], first[1], tried) if first else (None, None, tried)
+    return (first[0], first[1], tried, task.settings) if first else (None, None, tried, task.settings)
 
 
 def _source_view(comp: Compilation) -> SourceView:
@@ -159,7 +180,7 @@ def _run_task(task: _Task) -> dict[str, Any]:
     from chainllm.audit.slither_runner import run_slither
 
     started = time.perf_counter()
-    comp, compiler, tried = _compile_first_that_works(task)
+    comp, compiler, tried, settings = _compile_first_that_works(task)
     if comp is None or compiler is None:
         audit = _failed(
             task.display,
@@ -186,7 +207,7 @@ def _run_task(task: _Task) -> dict[str, Any]:
             root=task.project.root,
             dependency_files=deps,
             include_dependencies=task.include_dependencies,
-            optimized=task.settings.optimize,
+            optimized=settings.optimize,
             exclude=task.exclude,
             detect=task.detect,
         )

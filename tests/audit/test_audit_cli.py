@@ -280,3 +280,28 @@ def test_a_finding_in_an_imported_file_is_reported_once(tmp_path: Path) -> None:
     assert doc["summary"]["counts"]["Medium"] == sum(
         1 for r in doc["results"] for f in r["findings"] if f["impact"] == "Medium"
     )
+
+
+STACK_DEEP = """// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+contract Deep {
+    struct Cfg { address a; address b; address c; address d; address e; address f; address g;
+        uint256 x; uint256 y; uint256 z; string name; string symbol; bytes params; }
+    event Init(address indexed a, address indexed b, address c, address d, address e, address f,
+        address g, uint256 x, uint256 y, uint256 z, string name, string symbol, bytes params);
+    function init(Cfg calldata c) external {
+        emit Init(c.a, c.b, c.c, c.d, c.e, c.f, c.g, c.x, c.y, c.z, c.name, c.symbol, c.params);
+    }
+}
+"""
+
+
+def test_stack_too_deep_is_retried_with_the_optimizer(tmp_path: Path) -> None:
+    # the ABI encoder runs out of stack here unless optimised (Aave v3's PoolConfigurator
+    # shape): the file is audited optimised, and the report says so
+    (tmp_path / "Deep.sol").write_text(STACK_DEEP)
+    code, out, _ = run(str(tmp_path / "Deep.sol"), "--json", "--fail-on", "none", "--no-cache")
+    assert code == 0, json.loads(out)["error"]
+    result = json.loads(out)["results"][0]
+    assert result["compiled"] is True and result["analysed"] is True
+    assert any("stack too deep (audited optimised)" in t for t in result["compilers_tried"])
