@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from chainllm.errors import BadInputError
-from chainllm.generate import coverage
+from chainllm.generate import coverage, similar
 from chainllm.generate.ir import ContractIR, Function, Requirement
 from chainllm.generate.spec import MAX_PROMPT_CHARS, ContractSpec, CustomFunction, parse_request
 
@@ -528,7 +528,11 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "loyalty_points",
-        r"\bloyalty\b|\breward(s)? points?\b|\bpoints? (program|system)\b|\bawards? points\b|\bcustomer rewards?\b",
+        r"\bloyalty\b|\breward(s)? points?\b|\bpoints? (program|system)\b|\bawards? points\b|\bcustomer rewards?\b"
+        r"|\bstamps?\b[^.]{0,80}\b(purchases?|customers?|coffee|buy\w*|visits?|free)\b|\brewards? program\b"
+        r"|\b(customers?|regulars?|shoppers?|passengers?|diners?)\b[^.]{0,80}\b(points?|miles|stamps|credits)\b"
+        r"|\b(points?|miles|stamps)\b[^.]{0,60}\b(redeem\w*|spend|discounts?|free (drinks?|items?|coffee|meals?))\b"
+        r"|\bfrequent[- ](flyer|buyer|shopper)s?\b",
         "LoyaltyPoints",
         ("owner", "customer"),
         ("none",),
@@ -721,7 +725,9 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "hello_world",
-        r"\bhello,? world\b|\bgreeter\b|\bgreetings?\b",
+        r"\bhello,? world\b|\bgreeter\b|\bgreetings?\b|\bgm\b|\b(welcome|hello|hi|gm)\b[^.]{0,20}\bmessage\b"
+        r"|\bmessage\b[^.]{0,60}\b(starts|initial\w*|begins|defaults?)\b[^.]{0,20}\b(as|to|with|at)\b"
+        r"|\bsays? ['\"]?(hello|hi|gm|welcome)\b|\b(keeps?|holds?) an? (text |greeting )?message\b",
         "HelloWorld",
         (),
         ("none",),
@@ -753,7 +759,10 @@ KINDS: list[KindDef] = [
     ),
     KindDef(
         "storage",
-        r"\bstores?\b|\bstorage\b|\bsaves? (one |a |an )?(uint\w*|int\w*|integer|number|value)\b|\bsaves? (a |an )?(\w+ )?(value|number|message|string)\b|\b(reads?|get) (a|the) (value|number)\b|\bstored (number|value)\b|\bgetter and setter\b|\bkeeps? (one |a |an )?(single )?(number|value|uint\w*|string)\b",
+        r"\bstores?\b|\bstorage\b|\bsaves? (one |a |an )?(uint\w*|int\w*|integer|number|value)\b|\bsaves? (a |an )?(\w+ )?(value|number|message|string)\b|\b(reads?|get) (a|the) (value|number)\b|\bstored (number|value)\b|\bgetter and setter\b|\bkeeps? (one |a |an )?(single )?(number|value|uint\w*|string)\b"
+        r"|\b(save|store|keep|remember|record)s?\b[^.]{0,30}\b(favou?rite|lucky|secret|own|single)\b[^.]{0,15}"
+        r"\b(numbers?|values?|integers?|words?|colou?rs?)\b|\bremembers? (a |an |one |my |the )?(number|value|integer)\b"
+        r"|\bread (it|them) back\b",
         "SimpleStorage",
         (),
         ("none",),
@@ -1036,16 +1045,35 @@ def build_ir(text: str) -> ContractIR:
     low = text.lower()
     k = detect(text)
     if k is None:
+        # A Wizard kind the spec parser only guessed from a loose word ("token", "vote") loses to a
+        # confident similarity match ("people lock up my token and earn more" is staking).
+        if not LEGACY_FIRST.search(low):
+            m = similar.classify(text)
+            if m.kind in BY_KIND and m.score >= similar.OVERRIDE:
+                return _kind_ir(BY_KIND[m.kind], text, low, m)
         return _legacy(text, low)
+    return _kind_ir(k, text, low)
+
+
+def _similar_note(m: similar.Match) -> str:
+    return (
+        f"kind chosen by similarity to {m.example[:80]!r} (score {m.score:.2f}; next {m.runner_up} "
+        f"{m.runner_up_score:.2f}): no rule recognised the kind; check it with --explain and pass "
+        "--spec FILE to correct it"
+    )
+
+
+def _kind_ir(k: KindDef, text: str, low: str, m: similar.Match | None = None) -> ContractIR:
     notes: list[str] = []
     checks = list(k.checks)
-    warnings: list[str] = []
+    warnings: list[str] = [_similar_note(m)] if m else []
     params = _params(k, text, low, notes, checks, warnings)
     name, given = _name(text, k.name)
     if not given:
         notes.append(f"no name given: {name}")
+    how = f"{k.kind} composer" + (f" (kind chosen by similarity, score {m.score:.2f})" if m else "")
     reqs = (
-        Requirement(f"kind: {k.kind.replace('_', ' ')}", f"{k.kind} composer"),
+        Requirement(f"kind: {k.kind.replace('_', ' ')}", how),
         *_requirements(low, k.meets, k.kind),
     )
     return ir_of(k, name, params, checks, reqs, warnings, notes)
@@ -1197,6 +1225,20 @@ def _legacy(text: str, low: str) -> ContractIR:
             and "does not describe a smart contract" not in msg
         ):
             raise
+        # No rule knew the kind: a confident similarity match to labelled requests picks one (and
+        # says so); out-of-catalogue text stays unsupported.
+        if not scoped:
+            m = similar.classify(text)
+            if m.accepted and m.kind in BY_KIND:
+                return _kind_ir(BY_KIND[m.kind], text, low, m)
+            if m.accepted and m.kind in LEGACY_MEETS and m.kind != "custom":
+                try:
+                    guessed: ContractSpec | None = parse_request(text, kind=m.kind)
+                except BadInputError:
+                    guessed = None
+                if guessed is not None:
+                    ir = ir_from_spec(guessed, low)
+                    return replace(ir, warnings=(*ir.warnings, _similar_note(m)))
         # A describable contract of a kind nothing here composes: say so, never refuse or narrow.
         return ContractIR(
             kind="unsupported",

@@ -206,7 +206,7 @@ def _identifier(words: str, default: str) -> str:
     return ident[:64]
 
 
-def validate_request(text: str) -> str:
+def validate_request(text: str, need_hint: bool = True) -> str:
     """Reject empty, huge and out-of-scope requests with a message that says what to do."""
     stripped = text.strip()
     if not stripped:
@@ -226,7 +226,8 @@ def validate_request(text: str) -> str:
                 f"out of scope ({m.group(0)!r}): {reason}",
                 hint="supported kinds: " + ", ".join(k for k in KINDS if k != "custom"),
             )
-    if not _SOLIDITY_HINT.search(stripped):
+    # need_hint=False: the kind was already recognised by similarity to labelled requests.
+    if need_hint and not _SOLIDITY_HINT.search(stripped):
         raise BadInputError(
             "the request does not describe a smart contract",
             hint="chainllm generate writes Solidity; name a kind such as ERC20, NFT, DAO governor, vault, escrow or multisig",
@@ -348,14 +349,14 @@ def _custom_functions(text: str) -> tuple[CustomFunction, ...]:
     return tuple(out)
 
 
-def parse_request(text: str) -> ContractSpec:
+def parse_request(text: str, kind: str | None = None) -> ContractSpec:
     """Turn a natural-language request into a spec, deterministically.
 
     Unknown words are not guessed at: clauses that describe extra behaviour become
     ``custom`` functions (written by a model backend, or reported as not implemented).
     """
-    text = validate_request(text)
-    kind = _detect_kind(text)
+    text = validate_request(text, need_hint=kind is None)
+    kind = kind or _detect_kind(text)
     notes: list[str] = []
     feats: set[str] = set()
     low = text.lower()
