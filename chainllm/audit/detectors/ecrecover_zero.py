@@ -52,6 +52,18 @@ class EcrecoverZero(ChainDetector):
     @staticmethod
     def _unsafe_compare(contract: Any, f: Any, recovered: Any) -> Any:
         marked = ir.taint(f, [recovered])
+        names = ir.names_of(f)
+        # values the function itself requires to be non-zero (`require(owner != address(0))`):
+        # an ecrecover result equal to one of them cannot be address(0)
+        nonzero = {
+            names(x)
+            for node in f.nodes
+            if ir.is_condition(node)
+            for op in node.irs
+            if isinstance(op, Binary) and op.type == BinaryType.NOT_EQUAL
+            for x, y in ((op.variable_left, op.variable_right), (op.variable_right, op.variable_left))
+            if _is_zero(f, y) and id(x) not in marked
+        }
         compared = None
         for node in f.nodes:
             for op in node.irs:
@@ -65,6 +77,8 @@ class EcrecoverZero(ChainDetector):
                     return None  # rejected explicitly
                 if isinstance(other, StateVariable) and not ir.state_writers(contract, other):
                     continue  # set once at construction: never zero by accident
+                if other in (ir.MSG_SENDER, ir.TX_ORIGIN) or names(other) in nonzero:
+                    continue  # never address(0) (msg.sender), or checked non-zero in this function
                 compared = compared or node
         return compared
 

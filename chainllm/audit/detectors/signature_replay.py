@@ -6,7 +6,15 @@ import re
 from typing import Any
 
 from slither.core.variables.state_variable import StateVariable
-from slither.slithir.operations import Assignment, Index, InternalCall, LibraryCall, SolidityCall
+from slither.slithir.operations import (
+    Assignment,
+    Binary,
+    BinaryType,
+    Index,
+    InternalCall,
+    LibraryCall,
+    SolidityCall,
+)
 
 from chainllm.audit.detectors import ir
 from chainllm.audit.detectors.base import ChainDetector, High, Medium
@@ -66,15 +74,16 @@ def _consumed(f: Any, digest: Any) -> bool:
     written += _written_through_libraries(f)
     if written and id(digest) in ir.taint(f, written):
         return True  # the digest signs a nonce this call changes
-    for node in f.nodes:
-        for op in node.irs:
-            if (
-                isinstance(op, InternalCall)
-                and op.lvalue is not None
-                and op.function.all_state_variables_written()
-                and id(digest) in ir.taint(f, [op.lvalue])
-            ):
-                return True  # `_useNonce(owner)` feeds the digest
+    used = [
+        op.lvalue
+        for node in f.nodes
+        for op in node.irs
+        if isinstance(op, InternalCall) and op.lvalue is not None and _writes_state(op.function)
+    ]
+    if any(id(digest) in ir.taint(f, [v]) for v in used):
+        return True  # `_useNonce(owner)` feeds the digest
+    if _nonce_checked(f, digest, used, written):
+        return True  # `require(nonce == _useNonce(signer))` on a nonce the digest signs
     indexes = {}
     for node in f.nodes:
         for op in node.irs:
@@ -111,6 +120,43 @@ def _written_through_libraries(f: Any) -> list[StateVariable]:
                 if isinstance(base, StateVariable):
                     out.append(base)
     return out
+
+
+def _writes_state(fn: Any) -> bool:
+    """The function changes state, itself, through what it calls, or through a library that
+    writes a storage reference (`nonce.increment()` on a local storage pointer)."""
+    if fn.all_state_variables_written():
+        return True
+    for g in [fn, *getattr(fn, "all_internal_calls", lambda: [])()]:
+        for node in getattr(g, "nodes", []):
+            for op in node.irs:
+                if isinstance(op, LibraryCall) and _library_writes_storage(op):
+                    return True
+    return False
+
+
+def _library_writes_storage(op: Any) -> bool:
+    callee = op.function
+    changed = {id(v) for v in getattr(callee, "variables_written", [])}
+    return any(
+        getattr(p, "location", None) == "storage" and id(p) in changed for p in getattr(callee, "parameters", [])
+    )
+
+
+def _nonce_checked(f: Any, digest: Any, used: list[Any], written: list[Any]) -> bool:
+    """A condition compares something the digest signs with a nonce this call consumes: the
+    result of a state-writing helper, or state the function writes."""
+    consumed = {id(v) for v in used} | ir.taint(f, written)
+    for node in f.nodes:
+        if not ir.is_condition(node):
+            continue
+        for op in node.irs:
+            if not isinstance(op, Binary) or op.type != BinaryType.EQUAL:
+                continue
+            for x, y in ((op.variable_left, op.variable_right), (op.variable_right, op.variable_left)):
+                if id(y) in consumed and id(digest) in ir.taint(f, [x]):
+                    return True
+    return False
 
 
 def _checked_state(f: Any) -> set[Any]:

@@ -127,3 +127,30 @@ contract Shares {
 
 def test_deposit_counted_from_own_balance_is_not_a_free_mint(check):  # type: ignore[no-untyped-def]
     check(DEPOSIT_MINT, "0.8.28", UnprotectedSensitive)
+
+
+# A library's external functions run in the caller's context (Aave v3's logic libraries): the
+# caller guards them. The contract that exposes one without a guard is still reported.
+LIBRARY_ENTRY = """
+library SweepLogic {
+    function sweep(address payable to) external {
+        to.transfer(address(this).balance);
+    }
+}
+contract Guarded {
+    address public owner;
+    address public admin;
+    constructor() { owner = msg.sender; }
+    function sweep(address payable to) external {
+        require(msg.sender == owner);
+        SweepLogic.sweep(to);
+    }
+    function setAdmin(address a) external { // HIT
+        admin = a;
+    }
+}
+"""
+
+
+def test_library_entry_points_are_the_callers_to_guard(check):  # type: ignore[no-untyped-def]
+    check(LIBRARY_ENTRY, "0.8.28", UnprotectedSensitive)
