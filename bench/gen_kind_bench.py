@@ -52,29 +52,11 @@ def run(paths: list[str], verbose: bool) -> dict[str, float]:
             "ms_per_request": 1000 * secs / max(1, n + ooc)}  # fmt: skip
 
 
-def loo() -> dict[str, float]:
-    """Leave-one-out over the labelled examples of the similarity fallback (kind_examples.json),
-    at the shipped THRESHOLD/MARGIN: kind accuracy, wrong kinds accepted, OOC false accepts."""
-    from chainllm.generate import similar
-
-    idx = similar.index()
-    n = len(json.loads(similar.EXAMPLES.read_text(encoding="utf-8"))["examples"])
-    kn = ok = wrong = on = fa = 0
-    for i in range(n):
-        m = idx.classify(idx.texts[i], skip=i)
-        if idx.labels[i] == similar.OOC:
-            on += 1
-            fa += m.accepted
-        else:
-            kn += 1
-            ok += m.accepted and m.kind == idx.labels[i]
-            wrong += m.accepted and m.kind != idx.labels[i]
-    return {"kind_n": kn, "kind_ok": ok, "wrong_accepted": wrong, "ooc_n": on, "ooc_false_accept": fa}
-
-
 if __name__ == "__main__":
     if "--loo" in sys.argv:
-        print(json.dumps(loo()))
+        from chainllm.generate.similar import leave_one_out
+
+        print(json.dumps(leave_one_out()))
         sys.exit(0)
     args = [a for a in sys.argv[1:] if a != "-v"]
     r = run(args, "-v" in sys.argv)

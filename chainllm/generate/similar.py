@@ -265,6 +265,24 @@ def classify(text: str) -> Match:
     return index().classify(text)
 
 
+def leave_one_out() -> dict[str, int]:
+    """Each labelled example classified by the others, at the shipped THRESHOLD/MARGIN: kinds
+    accepted right, wrong kinds accepted, out-of-catalogue examples accepted (false accepts)."""
+    idx = index()
+    n = len(json.loads(EXAMPLES.read_text(encoding="utf-8"))["examples"])
+    out = {"kind_n": 0, "kind_ok": 0, "wrong_accepted": 0, "ooc_n": 0, "ooc_false_accept": 0}
+    for i in range(n):
+        m = idx.classify(idx.texts[i], skip=i)
+        if idx.labels[i] == OOC:
+            out["ooc_n"] += 1
+            out["ooc_false_accept"] += m.accepted
+        else:
+            out["kind_n"] += 1
+            out["kind_ok"] += m.accepted and m.kind == idx.labels[i]
+            out["wrong_accepted"] += m.accepted and m.kind != idx.labels[i]
+    return out
+
+
 def rebuild(paths: list[str]) -> int:
     """Write kind_examples.json from labelled suites (entries with a request and expect.kind, or
     out-of-catalogue ones: expect.named_unmet or kind "custom")."""
