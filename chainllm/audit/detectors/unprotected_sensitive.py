@@ -81,9 +81,9 @@ class UnprotectedSensitive(ChainDetector):
         reach = ir.reachable(f)
         written = [s for s in f.all_state_variables_written() if isinstance(s, StateVariable)]
         roles = [s.name for s in written if _role_var(s)]
+        if INIT.match(f.name) and _init_guard(f, reach):
+            return None  # one-shot: an initializer modifier, a done flag, or an unset slot
         if INIT.match(f.name) and (roles or written):
-            if _init_guard(f, reach):
-                return None
             return f"initialises ({', '.join(roles or [s.name for s in written][:3])}) and anyone can call it again"
         if roles:
             return f"changes {', '.join(sorted(set(roles)))}"
@@ -174,6 +174,25 @@ def _init_guard(f: Any, reach: list[Any]) -> bool:
             for s in node.state_variables_read:
                 if isinstance(s.type, ElementaryType) and s in written:
                     return True
+            if _requires_unset(g, node):
+                return True
+    return False
+
+
+def _requires_unset(g: Any, node: Any) -> bool:
+    """`require(_implementation() == address(0))`: only while a stored value is still unset,
+    read through a getter (EIP-1967 proxies keep it in an assembly slot Slither does not
+    track as a state write)."""
+    getters = {
+        id(op.lvalue)
+        for op in node.irs
+        if isinstance(op, InternalCall) and op.lvalue is not None and op.function.view
+    }
+    for op in node.irs:
+        if isinstance(op, Binary) and op.type == BinaryType.EQUAL:
+            pair = (op.variable_left, op.variable_right)
+            if any(id(v) in getters for v in pair) and any(ir.names_of(g)(v) == "0" for v in pair):
+                return True
     return False
 
 

@@ -154,3 +154,41 @@ contract Guarded {
 
 def test_library_entry_points_are_the_callers_to_guard(check):  # type: ignore[no-untyped-def]
     check(LIBRARY_ENTRY, "0.8.28", UnprotectedSensitive)
+
+
+# An initialiser that runs only while the implementation slot is unset (EIP-1967 proxies keep
+# it in an assembly slot): a one-shot guard. Without the check it is reported.
+SLOT_INIT = """
+contract SlotProxy {
+    bytes32 internal constant SLOT = 0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc;
+    address public owner;
+    function _implementation() internal view returns (address impl) {
+        bytes32 slot = SLOT;
+        assembly { impl := sload(slot) }
+    }
+    function _setImplementation(address impl) internal {
+        bytes32 slot = SLOT;
+        assembly { sstore(slot, impl) }
+    }
+    function initialize(address logic, address o) external {
+        require(_implementation() == address(0));
+        _setImplementation(logic);
+        owner = o;
+    }
+    function initializeLogic(address logic) external {
+        require(_implementation() == address(0));
+        _setImplementation(logic);
+    }
+    function initializeAgain(address logic, address o) external { // HIT
+        _setImplementation(logic);
+        owner = o;
+    }
+    function initializeLogicAgain(address logic) external { // HIT
+        _setImplementation(logic);
+    }
+}
+"""
+
+
+def test_initialiser_guarded_by_an_unset_slot(check):  # type: ignore[no-untyped-def]
+    check(SLOT_INIT, "0.8.28", UnprotectedSensitive)
